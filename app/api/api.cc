@@ -1,0 +1,54 @@
+#include "api/api.h"
+
+#include <chrono>
+#include <exception>
+
+#include "http/error_map.h"
+#include "util/log.h"
+
+namespace flashsale::api {
+
+Api::Api(domain::Deps& deps) : services_(deps) {
+  // The whole public surface of the service, as in ../shared/API.md.
+  router_.Add("GET", "/api/health", GetHealth);
+  router_.Add("GET", "/api/products/{id}", GetProduct);
+  router_.Add("POST", "/api/holds", CreateHold);
+  router_.Add("GET", "/api/holds/{id}", GetHold);
+  router_.Add("DELETE", "/api/holds/{id}", DeleteHold);
+  router_.Add("POST", "/api/orders", CreateOrder);
+  router_.Add("GET", "/api/orders/{id}", GetOrder);
+  router_.Add("POST", "/api/payments/webhook", PaymentWebhook);
+  router_.Add("GET", "/api/logs", GetLogs);
+  router_.Add("POST", "/api/admin/products", AdminCreateProduct);
+  router_.Add("PATCH", "/api/admin/products/{id}", AdminPatchProduct);
+}
+
+http::Response Api::Handle(http::Request& request) {
+  auto started = std::chrono::steady_clock::now();
+  http::Response response;
+  try {
+    auto match = router_.Resolve(request.method, request.path);
+    if (match.handler == nullptr) {
+      response = http::ErrorResponse(match.error, request.request_id);
+      if (!match.allow.empty()) response.headers.emplace_back("Allow", match.allow);
+    } else {
+      request.ids = std::move(match.ids);
+      Result<http::Response> result = (*match.handler)(services_, request);
+      response = result.ok() ? std::move(result.value())
+                             : http::ErrorResponse(result.status(), request.request_id);
+    }
+  } catch (const std::exception& e) {
+    response = http::ErrorResponse(Status::Internal(e.what()), request.request_id);
+  } catch (...) {
+    response = http::ErrorResponse(Status::Internal("unknown exception"), request.request_id);
+  }
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count();
+  LOG4CPLUS_INFO(util::HttpLog(), request.method << " " << request.path << " " << response.status
+                                                 << " " << micros << "us [" << request.request_id
+                                                 << "]");
+  return response;
+}
+
+}  // namespace flashsale::api

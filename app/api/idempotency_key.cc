@@ -1,0 +1,26 @@
+#include "api/idempotency_key.h"
+
+#include "util/json.h"
+
+namespace flashsale::api {
+
+Result<std::optional<domain::IdempotencyKey>> ReadIdempotencyKey(const http::Request& req,
+                                                                 const std::string& scope) {
+  if (!req.HasHeader("idempotency-key")) return std::optional<domain::IdempotencyKey>();
+  const std::string& key = req.Header("idempotency-key");
+  if (key.empty() || key.size() > 255) {
+    return Status::InvalidArgument("validation_failed", "request validation failed")
+        .WithField("Idempotency-Key", "must be 1 to 255 characters");
+  }
+  return std::optional<domain::IdempotencyKey>(
+      domain::IdempotencyKey{scope, key, util::Sha256Hex(req.body)});
+}
+
+http::Response ToStorable(const domain::StoredReply& reply) {
+  http::Response r;
+  r.status = reply.status;
+  r.body = reply.body;
+  return r;
+}
+
+}  // namespace flashsale::api

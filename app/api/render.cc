@@ -1,0 +1,80 @@
+#include "api/render.h"
+
+#include <json/reader.h>
+
+#include <memory>
+
+#include "util/json.h"
+
+namespace flashsale::api {
+namespace {
+
+Json::Value Int(int64_t v) { return Json::Value(static_cast<Json::Int64>(v)); }
+
+}  // namespace
+
+Json::Value RenderProduct(const store::ProductSnapshot& p) {
+  Json::Value v(Json::objectValue);
+  v["id"] = Int(p.id);
+  v["name"] = p.name;
+  v["price"] = util::MoneyValue(p.price_cents);
+  v["stock"] = Int(p.stock);
+  v["available"] = Int(p.available);
+  return v;
+}
+
+Json::Value RenderHold(const store::HoldRecord& h) {
+  Json::Value v(Json::objectValue);
+  v["hold_id"] = Int(h.id);
+  v["product_id"] = Int(h.product_id);
+  v["quantity"] = Int(h.quantity);
+  v["status"] = store::ToString(h.status);
+  v["expires_at"] = util::FormatRfc3339(h.expires_at);
+  return v;
+}
+
+Json::Value RenderOrder(const store::OrderRecord& o) {
+  Json::Value v(Json::objectValue);
+  v["order_id"] = Int(o.id);
+  v["hold_id"] = Int(o.hold_id);
+  v["product_id"] = Int(o.product_id);
+  v["quantity"] = Int(o.quantity);
+  v["status"] = store::ToString(o.status);
+  v["total_price"] = util::MoneyValue(o.total_cents);
+  return v;
+}
+
+Json::Value RenderPayment(const domain::PaymentResult& r) {
+  Json::Value v(Json::objectValue);
+  v["order_id"] = Int(r.order_id);
+  v["status"] = r.deferred ? "deferred" : store::ToString(r.order_status);
+  v["applied"] = r.applied;
+  v["duplicate"] = r.duplicate;
+  return v;
+}
+
+Json::Value RenderLogPage(const domain::LogPage& page) {
+  static const Json::CharReaderBuilder builder;
+  std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
+  Json::Value data(Json::arrayValue);
+  for (const store::LogRecord& row : page.rows) {
+    Json::Value entry(Json::objectValue);
+    entry["id"] = Int(row.id);
+    entry["type"] = row.type;
+    Json::Value payload;
+    std::string errors;
+    if (!reader->parse(row.payload.data(), row.payload.data() + row.payload.size(), &payload,
+                       &errors)) {
+      payload = Json::Value(Json::objectValue);
+    }
+    entry["payload"] = payload;
+    entry["created_at"] = util::FormatRfc3339(row.created_at);
+    data.append(entry);
+  }
+  Json::Value v(Json::objectValue);
+  v["data"] = data;
+  v["next_after_id"] = page.next_after_id ? Int(*page.next_after_id) : Json::Value();
+  return v;
+}
+
+}  // namespace flashsale::api

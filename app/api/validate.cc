@@ -1,0 +1,114 @@
+#include "api/validate.h"
+
+#include <json/reader.h>
+
+#include <charconv>
+#include <memory>
+
+#include "util/money.h"
+
+namespace flashsale::api {
+
+Result<Json::Value> ParseObject(const std::string& body) {
+  static const Json::CharReaderBuilder builder = [] {
+    Json::CharReaderBuilder b;
+    Json::CharReaderBuilder::strictMode(&b.settings_);
+    b.settings_["stackLimit"] = 64;  // bodies are flat; deep nesting is an attack, not an order
+    return b;
+  }();
+  std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
+  Json::Value value;
+  std::string errors;
+  if (!reader->parse(body.data(), body.data() + body.size(), &value, &errors) ||
+      !value.isObject()) {
+    return Status::InvalidArgument("invalid_json", "the request body must be a JSON object");
+  }
+  return value;
+}
+
+const Json::Value* FieldChecker::Find(const char* name, bool required) {
+  const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+  if (v == nullptr || v->isNull()) {
+    if (required) Fail(name, "is required");
+    return nullptr;
+  }
+  return v;
+}
+
+void FieldChecker::Fail(const char* name, const std::string& what) {
+  errors_.WithField(name, what);
+  failed_ = true;
+}
+
+std::optional<int64_t> FieldChecker::Integer(const char* name, int64_t min, int64_t max,
+                                             bool required) {
+  const Json::Value* v = Find(name, required);
+  if (v == nullptr) return std::nullopt;
+  std::string range = "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  // jsoncpp reports 2.0 as "convertible to int"; only a literal integer is accepted.
+  if ((v->type() != Json::intValue && v->type() != Json::uintValue) || !v->isInt64()) {
+    Fail(name, range);
+    return std::nullopt;
+  }
+  int64_t n = v->asInt64();
+  if (n < min || n > max) {
+    Fail(name, range);
+    return std::nullopt;
+  }
+  return n;
+}
+
+std::optional<std::string> FieldChecker::String(const char* name, size_t min_len, size_t max_len,
+                                                bool required) {
+  const Json::Value* v = Find(name, required);
+  if (v == nullptr) return std::nullopt;
+  if (!v->isString() || v->asString().size() < min_len || v->asString().size() > max_len) {
+    Fail(name, "must be a string of " + std::to_string(min_len) + " to " +
+                   std::to_string(max_len) + " characters");
+    return std::nullopt;
+  }
+  return v->asString();
+}
+
+std::optional<int64_t> FieldChecker::Money(const char* name, int64_t min_cents, int64_t max_cents,
+                                           bool required) {
+  const Json::Value* v = Find(name, required);
+  if (v == nullptr) return std::nullopt;
+  std::optional<int64_t> cents;
+  if (v->type() == Json::intValue || v->type() == Json::uintValue || v->type() == Json::realValue) {
+    cents = util::CentsFromDouble(v->asDouble());
+  }
+  if (!cents || *cents < min_cents || *cents > max_cents) {
+    Fail(name, "must be a number with at most two decimals from " + util::FormatCents(min_cents) +
+                   " to " + util::FormatCents(max_cents));
+    return std::nullopt;
+  }
+  return cents;
+}
+
+std::optional<std::string> FieldChecker::OneOf(const char* name,
+                                               std::initializer_list<const char*> values) {
+  const Json::Value* v = Find(name, true);
+  if (v == nullptr) return std::nullopt;
+  std::string allowed;
+  for (const char* value : values) {
+    if (v->isString() && v->asString() == value) return v->asString();
+    allowed += (allowed.empty() ? "" : ", ") + std::string(value);
+  }
+  Fail(name, "must be one of: " + allowed);
+  return std::nullopt;
+}
+
+Status FieldChecker::Result() const { return failed_ ? errors_ : Status::Ok(); }
+
+std::optional<int64_t> ParseQueryInt(const std::string& text, int64_t min, int64_t max) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || p != text.data() + text.size() || n < min || n > max) {
+    return std::nullopt;
+  }
+  return n;
+}
+
+}  // namespace flashsale::api

@@ -1,0 +1,48 @@
+// Request validation: the body must be a JSON object (else 400 invalid_json); each field is
+// checked for presence, JSON type and range, and every problem is reported at once as
+// 422 validation_failed with "fields". Integers must be JSON integers: "2", 2.5 and true are not.
+#pragma once
+
+#include <json/value.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+#include "util/status.h"
+
+namespace flashsale::api {
+
+Result<Json::Value> ParseObject(const std::string& body);
+
+class FieldChecker {
+ public:
+  explicit FieldChecker(const Json::Value& object) : object_(object) {}
+
+  std::optional<int64_t> Integer(const char* name, int64_t min, int64_t max, bool required = true);
+  std::optional<std::string> String(const char* name, size_t min_len, size_t max_len,
+                                    bool required = true);
+  // A JSON number with at most two decimals, as cents.
+  std::optional<int64_t> Money(const char* name, int64_t min_cents, int64_t max_cents,
+                               bool required = true);
+  std::optional<std::string> OneOf(const char* name, std::initializer_list<const char*> values);
+
+  // Adds an error for a field that the checks above cannot express.
+  void Fail(const char* name, const std::string& what);
+
+  // OK, or 422 validation_failed listing every failed field.
+  Status Result() const;
+
+ private:
+  const Json::Value* Find(const char* name, bool required);
+
+  const Json::Value& object_;
+  Status errors_ = Status::InvalidArgument("validation_failed", "request validation failed");
+  bool failed_ = false;
+};
+
+// A query-string integer: digits only, within [min, max].
+std::optional<int64_t> ParseQueryInt(const std::string& text, int64_t min, int64_t max);
+
+}  // namespace flashsale::api

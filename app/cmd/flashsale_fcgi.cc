@@ -1,0 +1,46 @@
+// flashsale-fcgi: the FastCGI pool (a master and its prefork workers). nginx routes /api here.
+//
+//   flashsale-fcgi [--config FILE]      (default: $FLASHSALE_CONFIG or conf/flashsale.conf)
+//
+// Stays in the foreground; SIGTERM or SIGINT drains and exits. Logs go to stderr.
+#include <sys/mman.h>
+
+#include <cstdio>
+#include <new>
+
+#include "process/master.h"
+#include "process/worker.h"
+#include "util/config.h"
+#include "util/log.h"
+
+int main(int argc, char** argv) {
+  using namespace flashsale;
+  std::string path = util::ConfigPathFromArgs(argc, argv);
+  Result<util::Config> config = util::LoadConfig(path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "flashsale-fcgi: %s\n", config.status().message().c_str());
+    return process::kExitFatal;
+  }
+  util::InitLogging(config->log_config);
+  if (config->webhook_secret.empty()) {
+    LOG4CPLUS_WARN(util::ProcessLog(),
+                   "webhook_secret is empty: payment webhooks are accepted WITHOUT a signature");
+  }
+  if (config->admin_token.empty()) {
+    LOG4CPLUS_INFO(util::ProcessLog(), "admin_token is empty: operator endpoints are disabled");
+  }
+
+  // The cache-trust flags are shared by every worker: one page, mapped before fork().
+  void* page = mmap(nullptr, sizeof(store::CacheTrust), PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) {
+    LOG4CPLUS_FATAL(util::ProcessLog(), "mmap failed");
+    return process::kExitFatal;
+  }
+  store::CacheTrust* trust = new (page) store::CacheTrust();
+
+  const util::Config& cfg = config.value();
+  return process::RunMaster(cfg, [&cfg, trust](int listen_fd) {
+    return process::RunWorker(cfg, listen_fd, *trust);
+  });
+}

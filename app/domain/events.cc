@@ -1,0 +1,93 @@
+#include "domain/events.h"
+
+#include <json/value.h>
+
+#include "store/metrics_repo.h"
+#include "util/json.h"
+
+namespace flashsale::domain::events {
+namespace {
+
+Json::Value Int(int64_t v) { return Json::Value(static_cast<Json::Int64>(v)); }
+
+void Append(store::Tx& tx, const char* type, const Json::Value& payload, Millis now) {
+  store::metrics::Append(tx, type, util::WriteJson(payload), now);
+}
+
+}  // namespace
+
+void HoldCreated(store::Tx& tx, const store::HoldRecord& hold, Millis now) {
+  Json::Value p;
+  p["hold_id"] = Int(hold.id);
+  p["product_id"] = Int(hold.product_id);
+  p["quantity"] = Int(hold.quantity);
+  p["expires_at"] = util::FormatRfc3339(hold.expires_at);
+  Append(tx, "hold_created", p, now);
+}
+
+void HoldReleased(store::Tx& tx, const store::HoldRecord& hold, const char* reason, Millis now) {
+  Json::Value p;
+  p["hold_id"] = Int(hold.id);
+  p["product_id"] = Int(hold.product_id);
+  p["quantity"] = Int(hold.quantity);
+  p["reason"] = reason;
+  Append(tx, "hold_released", p, now);
+}
+
+void HoldsBatchReleased(store::Tx& tx, int64_t released, int64_t batches, Millis now) {
+  Json::Value p;
+  p["released"] = Int(released);
+  p["batches"] = Int(batches);
+  Append(tx, "holds_batch_released", p, now);
+}
+
+void OrderCreated(store::Tx& tx, const store::OrderRecord& order, Millis now) {
+  Json::Value p;
+  p["order_id"] = Int(order.id);
+  p["hold_id"] = Int(order.hold_id);
+  p["product_id"] = Int(order.product_id);
+  p["quantity"] = Int(order.quantity);
+  p["total_price"] = util::MoneyValue(order.total_cents);
+  Append(tx, "order_created", p, now);
+}
+
+void OrderSettled(store::Tx& tx, const store::OrderRecord& order, const std::string& key,
+                  Millis now) {
+  Json::Value p;
+  p["order_id"] = Int(order.id);
+  p["product_id"] = Int(order.product_id);
+  p["quantity"] = Int(order.quantity);
+  p["idempotency_key"] = key;
+  Append(tx, order.status == store::OrderStatus::kPaid ? "order_paid" : "order_cancelled", p,
+         now);
+}
+
+void PaymentDeferred(store::Tx& tx, const store::PaymentEventRecord& event, Millis now) {
+  Json::Value p;
+  p["order_id"] = Int(event.order_id);
+  p["status"] = store::ToString(event.status);
+  p["idempotency_key"] = event.idempotency_key;
+  Append(tx, "payment_deferred", p, now);
+}
+
+void ProductCreated(store::Tx& tx, const store::ProductRecord& product, Millis now) {
+  Json::Value p;
+  p["product_id"] = Int(product.id);
+  p["name"] = product.name;
+  p["price"] = util::MoneyValue(product.price_cents);
+  p["stock"] = Int(product.stock);
+  Append(tx, "product_created", p, now);
+}
+
+void ProductUpdated(store::Tx& tx, const store::ProductRecord& before,
+                    const store::ProductRecord& after, Millis now) {
+  Json::Value p;
+  p["product_id"] = Int(after.id);
+  p["stock_before"] = Int(before.stock);
+  p["stock"] = Int(after.stock);
+  p["price"] = util::MoneyValue(after.price_cents);
+  p["name"] = after.name;
+  Append(tx, "product_updated", p, now);
+}
+
+}  // namespace flashsale::domain::events

@@ -1,0 +1,123 @@
+// Holds. Invariant: products.reserved always equals the units of active holds plus pending
+// orders, and never exceeds stock. Only conditional, row-locked updates change it, in the same
+// transaction as the hold's status change, so no interleaving of buyers can sell a unit twice.
+#include "domain/hold_service.h"
+
+#include "domain/events.h"
+#include "domain/release.h"
+#include "domain/rules.h"
+#include "store/hold_repo.h"
+#include "store/order_repo.h"
+#include "store/product_repo.h"
+
+namespace flashsale::domain {
+namespace {
+
+Status InsufficientStock(int64_t available) {
+  return Status::Conflict("insufficient_stock", "not enough units available")
+      .With("available", std::max<int64_t>(available, 0));
+}
+
+}  // namespace
+
+Status HoldService::CreateIn(store::Tx& tx, int64_t product_id, int64_t quantity,
+                             util::Millis now, HoldView* out,
+                             std::optional<store::ProductView>* view) {
+  HoldView hold;
+  hold.product_id = product_id;
+  hold.quantity = quantity;
+  hold.status = store::HoldStatus::kActive;
+  hold.expires_at = now + static_cast<util::Millis>(deps_.config.hold_ttl_seconds) * 1000;
+  hold.id = store::holds::Insert(tx, product_id, quantity, hold.expires_at, now);
+  events::HoldCreated(tx, hold, now);
+
+  if (!store::products::TryReserve(tx, product_id, quantity, now)) {
+    // Either the units are gone, the product does not exist, or expired holds nobody released
+    // yet still sit in `reserved`: free those (they no longer count) and try once more.
+    *view = store::products::View(tx, product_id, now);
+    if (!*view) return Status::NotFound("product_not_found", "product not found");
+    if (Available(**view) < quantity) return InsufficientStock(Available(**view));
+    ReleaseExpiredHolds(tx, product_id, now, kReclaimBatch);
+    if (!store::products::TryReserve(tx, product_id, quantity, now)) {
+      return InsufficientStock(Available(**view));
+    }
+  }
+  tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+  *out = hold;
+  return Status::Ok();
+}
+
+Result<HoldView> HoldService::Create(int64_t product_id, int64_t quantity, util::Millis now) {
+  store::CacheToken token;
+  if (auto cached = deps_.cache.Get(product_id, now, &token)) {
+    // The snapshot is no older than the last completed write, so "sold out" from it is an
+    // answer the database would also have given at some instant during this request.
+    if (cached->available < quantity) return InsufficientStock(cached->available);
+  }
+  HoldView hold;
+  std::optional<store::ProductView> view;
+  Status s = deps_.db.Run([&](store::Tx& tx) {
+    view.reset();
+    return CreateIn(tx, product_id, quantity, now, &hold, &view);
+  });
+  if (s.error() == "insufficient_stock" && view) {
+    // Remember "sold out" so the next buyers are answered without the database.
+    deps_.cache.Put(Snapshot(*view, now), token, now);
+  }
+  if (!s.ok()) return s;
+  return hold;
+}
+
+Result<StoredReply> HoldService::CreateIdempotent(
+    int64_t product_id, int64_t quantity, util::Millis now, const IdempotencyKey& key,
+    const std::function<StoredReply(const Result<HoldView>&)>& render) {
+  // No cache shortcut here: a repeat must replay its first answer, which only the database has.
+  HoldView hold;
+  return RunIdempotent(
+      deps_.db, key, now,
+      [&](store::Tx& tx) {
+        std::optional<store::ProductView> view;
+        return CreateIn(tx, product_id, quantity, now, &hold, &view);
+      },
+      [&](const Status& s) { return s.ok() ? render(hold) : render(s); });
+}
+
+Result<HoldView> HoldService::Get(int64_t id, util::Millis now) {
+  std::optional<store::HoldRecord> hold;
+  Status s = deps_.db.Run([&](store::Tx& tx) {
+    hold = store::holds::Find(tx, id);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (!hold) return Status::NotFound("hold_not_found", "hold not found");
+  hold->status = EffectiveStatus(*hold, now);
+  return *hold;
+}
+
+Result<HoldView> HoldService::Release(int64_t id, util::Millis now) {
+  HoldView result;
+  Status s = deps_.db.Run([&](store::Tx& tx) -> Status {
+    std::optional<store::HoldRecord> hold = store::holds::FindForUpdate(tx, id);
+    if (!hold) return Status::NotFound("hold_not_found", "hold not found");
+    if (hold->status == store::HoldStatus::kUsed) {
+      Status used = Status::Conflict("hold_already_used", "the hold was turned into an order");
+      if (auto order_id = store::orders::IdForHold(tx, id)) used.With("order_id", *order_id);
+      return used;
+    }
+    if (hold->status == store::HoldStatus::kActive) {
+      // An active hold past its expiry is released as what it is: expired.
+      EndHold(tx, *hold, EffectiveStatus(*hold, now) == store::HoldStatus::kExpired
+                             ? store::HoldStatus::kExpired
+                             : store::HoldStatus::kReleased,
+              now);
+      int64_t product_id = hold->product_id;
+      tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+    }
+    result = *hold;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+}  // namespace flashsale::domain

@@ -1,0 +1,25 @@
+#include "domain/log_service.h"
+
+#include "store/metrics_repo.h"
+
+namespace flashsale::domain {
+
+Result<LogPage> LogService::Page(int64_t after_id, const std::optional<std::string>& type,
+                                 int limit) {
+  LogPage page;
+  Status s = deps_.db.Run([&](store::Tx& tx) {
+    // One row more than asked tells whether there is a next page without a COUNT.
+    page.rows = store::metrics::Page(tx, after_id, type, limit + 1);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (static_cast<int>(page.rows.size()) > limit) {
+    page.rows.resize(limit);
+    page.next_after_id = page.rows.back().id;
+  }
+  return page;
+}
+
+Health CheckHealth(Deps& deps) { return Health{deps.db.Ping(), deps.cache.Healthy()}; }
+
+}  // namespace flashsale::domain

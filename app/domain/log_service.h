@@ -1,0 +1,39 @@
+// The metrics log, paged oldest first.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/deps.h"
+#include "store/records.h"
+#include "util/status.h"
+
+namespace flashsale::domain {
+
+struct LogPage {
+  std::vector<store::LogRecord> rows;
+  std::optional<int64_t> next_after_id;  // nullopt when nothing more
+};
+
+class LogService {
+ public:
+  explicit LogService(Deps& deps) : deps_(deps) {}
+
+  // REQUIRES: 1 <= limit <= 1000.
+  Result<LogPage> Page(int64_t after_id, const std::optional<std::string>& type, int limit);
+
+ private:
+  Deps& deps_;
+};
+
+struct Health {
+  bool database = false;
+  bool cache = false;
+};
+
+// Database reachable (SELECT 1) and Redis reachable (PING).
+Health CheckHealth(Deps& deps);
+
+}  // namespace flashsale::domain

@@ -1,0 +1,89 @@
+// Orders. Invariants: a hold turns into at most one order (the hold row is locked and must be
+// 'active' and unexpired; orders.hold_id is UNIQUE besides), and an order changes status at most
+// once (settling requires 'pending' under the order's row lock).
+#include "domain/order_service.h"
+
+#include "domain/events.h"
+#include "domain/release.h"
+#include "domain/rules.h"
+#include "store/hold_repo.h"
+#include "store/order_repo.h"
+#include "store/payment_repo.h"
+#include "store/product_repo.h"
+
+namespace flashsale::domain {
+
+Status OrderService::CreateIn(store::Tx& tx, int64_t hold_id, util::Millis now,
+                              store::OrderRecord* out) {
+  std::optional<store::HoldRecord> hold = store::holds::FindForUpdate(tx, hold_id);
+  if (!hold) return Status::NotFound("hold_not_found", "hold not found");
+  switch (EffectiveStatus(*hold, now)) {
+    case store::HoldStatus::kUsed: {
+      Status used = Status::Conflict("hold_already_used", "the hold was already turned into an order");
+      if (auto order_id = store::orders::IdForHold(tx, hold_id)) used.With("order_id", *order_id);
+      return used;
+    }
+    case store::HoldStatus::kReleased:
+      return Status::Conflict("hold_released", "the hold was released");
+    case store::HoldStatus::kExpired:
+      return Status::Conflict("hold_expired", "the hold has expired");
+    case store::HoldStatus::kActive:
+      break;
+  }
+  std::optional<store::ProductView> product = store::products::View(tx, hold->product_id, now);
+  if (!product) return Status::Internal("hold without product");
+
+  store::OrderRecord order;
+  order.hold_id = hold->id;
+  order.product_id = hold->product_id;
+  order.quantity = hold->quantity;
+  order.total_cents = TotalCents(product->product.price_cents, hold->quantity);
+  order.status = store::OrderStatus::kPending;
+  order.id = store::orders::Insert(tx, order, now);
+  store::holds::Finish(tx, hold->id, store::HoldStatus::kUsed, now);
+  events::OrderCreated(tx, order, now);
+
+  // A webhook may have come first (see payment_service.cc for why it cannot slip between).
+  std::vector<store::PaymentEventRecord> deferred = store::payments::LockDeferred(tx, order.id);
+  for (size_t i = 0; i < deferred.size(); ++i) {
+    store::payments::SetOutcome(tx, deferred[i].idempotency_key,
+                                i == 0 ? store::PaymentOutcome::kApplied
+                                       : store::PaymentOutcome::kIgnored,
+                                now);
+  }
+  if (!deferred.empty()) {
+    // The earliest event wins, as if it had arrived just after this order; the product row last.
+    SettleOrder(tx, order, deferred[0].status, deferred[0].idempotency_key, now, deps_.cache);
+  }
+  *out = order;
+  return Status::Ok();
+}
+
+Result<store::OrderRecord> OrderService::Create(int64_t hold_id, util::Millis now) {
+  store::OrderRecord order;
+  Status s = deps_.db.Run([&](store::Tx& tx) { return CreateIn(tx, hold_id, now, &order); });
+  if (!s.ok()) return s;
+  return order;
+}
+
+Result<StoredReply> OrderService::CreateIdempotent(
+    int64_t hold_id, util::Millis now, const IdempotencyKey& key,
+    const std::function<StoredReply(const Result<store::OrderRecord>&)>& render) {
+  store::OrderRecord order;
+  return RunIdempotent(
+      deps_.db, key, now, [&](store::Tx& tx) { return CreateIn(tx, hold_id, now, &order); },
+      [&](const Status& s) { return s.ok() ? render(order) : render(s); });
+}
+
+Result<store::OrderRecord> OrderService::Get(int64_t id) {
+  std::optional<store::OrderRecord> order;
+  Status s = deps_.db.Run([&](store::Tx& tx) {
+    order = store::orders::Find(tx, id);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (!order) return Status::NotFound("order_not_found", "order not found");
+  return *order;
+}
+
+}  // namespace flashsale::domain

@@ -1,0 +1,67 @@
+// Payment events. Invariants: a key is recorded once (UNIQUE) and applied at most once; an order
+// goes pending -> paid or pending -> cancelled at most once.
+//
+// Why a webhook and the creation of its order cannot miss each other: the webhook reads the
+// order with a locking read. If the order is being inserted, that read waits for the insert's
+// commit and then sees it. If the order does not exist yet, the read locks the gap where its id
+// will go (REPEATABLE READ next-key locking), so the order's INSERT waits until the webhook has
+// committed its deferred event, and the order's transaction then finds and applies it.
+#include "domain/payment_service.h"
+
+#include "domain/events.h"
+#include "domain/release.h"
+#include "store/order_repo.h"
+#include "store/payment_repo.h"
+
+namespace flashsale::domain {
+
+Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t order_id,
+                                            store::PaymentStatus status, util::Millis now) {
+  PaymentResult result;
+  Status s = deps_.db.Run([&](store::Tx& tx) -> Status {
+    result = PaymentResult{};
+    result.order_id = order_id;
+    store::PaymentEventRecord event{0, key, order_id, status, store::PaymentOutcome::kDeferred};
+
+    if (!store::payments::TryInsert(tx, event, now)) {
+      // A replay: same key. It must describe the same event, and it changes nothing.
+      std::optional<store::PaymentEventRecord> first = store::payments::FindByKey(tx, key);
+      if (!first) return Status::Retryable("payment event vanished");
+      if (first->order_id != order_id || first->status != status) {
+        return Status::Conflict("idempotency_key_reused",
+                                "this idempotency_key was used for another order or status");
+      }
+      result.duplicate = true;
+      if (first->outcome == store::PaymentOutcome::kDeferred) {
+        result.deferred = true;
+        return Status::Ok();
+      }
+      std::optional<store::OrderRecord> order = store::orders::Find(tx, order_id);
+      if (!order) return Status::Internal("settled payment event without order");
+      result.order_status = order->status;
+      result.applied = first->outcome == store::PaymentOutcome::kApplied;
+      return Status::Ok();
+    }
+
+    std::optional<store::OrderRecord> order = store::orders::FindForUpdate(tx, order_id);
+    if (!order) {
+      events::PaymentDeferred(tx, event, now);
+      result.deferred = true;
+      return Status::Ok();
+    }
+    if (order->status != store::OrderStatus::kPending) {
+      store::payments::SetOutcome(tx, key, store::PaymentOutcome::kIgnored, now);
+      result.order_status = order->status;
+      return Status::Ok();
+    }
+    store::payments::SetOutcome(tx, key, store::PaymentOutcome::kApplied, now);
+    SettleOrder(tx, *order, status, key, now, deps_.cache);  // the product row last
+    result.order_status = order->status;
+    result.applied = true;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return result;
+}
+
+}  // namespace flashsale::domain

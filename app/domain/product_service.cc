@@ -1,0 +1,71 @@
+// Products. Invariant: stock never drops below the units it must cover (unexpired holds and
+// pending orders); the operator's update checks it under the product's row lock.
+#include "domain/product_service.h"
+
+#include "domain/events.h"
+#include "domain/release.h"
+#include "domain/rules.h"
+#include "store/product_repo.h"
+
+namespace flashsale::domain {
+
+Result<store::ProductSnapshot> ProductService::Get(int64_t id, util::Millis now) {
+  store::CacheToken token;
+  if (auto hit = deps_.cache.Get(id, now, &token)) return *hit;
+
+  std::optional<store::ProductView> view;
+  Status s = deps_.db.Run([&](store::Tx& tx) {
+    view = store::products::View(tx, id, now);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  if (!view) return Status::NotFound("not_found", "product not found");
+  store::ProductSnapshot snapshot = Snapshot(*view, now);
+  deps_.cache.Put(snapshot, token, now);
+  return snapshot;
+}
+
+Result<store::ProductSnapshot> ProductService::Create(const std::string& name,
+                                                      int64_t price_cents, int64_t stock,
+                                                      util::Millis now) {
+  store::ProductView view;
+  Status s = deps_.db.Run([&](store::Tx& tx) {
+    view = store::ProductView{};
+    view.product = {0, name, price_cents, stock, 0};
+    view.product.id = store::products::Insert(tx, name, price_cents, stock, now);
+    events::ProductCreated(tx, view.product, now);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return Snapshot(view, now);
+}
+
+Result<store::ProductSnapshot> ProductService::Update(int64_t id, const ProductPatch& patch,
+                                                      util::Millis now) {
+  std::optional<store::ProductView> after;
+  Status s = deps_.db.Run([&](store::Tx& tx) -> Status {
+    std::optional<store::ProductView> before = store::products::ViewForUpdate(tx, id, now);
+    if (!before) return Status::NotFound("not_found", "product not found");
+    store::ProductRecord next = before->product;
+    if (patch.name) next.name = *patch.name;
+    if (patch.price_cents) next.price_cents = *patch.price_cents;
+    if (patch.stock) next.stock = *patch.stock;
+    int64_t committed = Committed(*before);
+    if (next.stock < committed) {
+      return Status::Conflict("stock_below_reserved",
+                              "stock cannot go below the units held and pending")
+          .With("reserved", committed);
+    }
+    // Expired holds still counted in `reserved` would trip the table's stock >= reserved check.
+    if (next.stock < before->product.reserved) ReleaseExpiredHolds(tx, id, now, 1 << 30);
+    store::products::Update(tx, id, next.name, next.price_cents, next.stock, now);
+    events::ProductUpdated(tx, before->product, next, now);
+    after = store::products::View(tx, id, now);
+    tx.OnCommit([this, id] { deps_.cache.Invalidate(id); });
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return Snapshot(*after, now);
+}
+
+}  // namespace flashsale::domain

@@ -1,0 +1,32 @@
+// Giving units back: releasing holds (by the client, or because they expired) and settling
+// orders. Shared by the services and the expiry job so that every path that frees units writes
+// the same status change, the same metrics row and the same counter update.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "store/db.h"
+#include "store/product_cache.h"
+#include "store/records.h"
+
+namespace flashsale::domain {
+
+using util::Millis;
+
+// Releases up to `limit` expired holds (of one product, or of all when product_id is 0) in the
+// caller's transaction: status 'expired', a hold_released row each, and one counter update per
+// product as the last statements. Returns how many were released. Rows locked by a concurrent
+// releaser are skipped, never released twice.
+int64_t ReleaseExpiredHolds(store::Tx& tx, int64_t product_id, Millis now, int limit);
+
+// Ends an active hold as `to` (kReleased or kExpired) and returns its units.
+// REQUIRES: the hold row is locked by tx and its status is 'active'.
+void EndHold(store::Tx& tx, store::HoldRecord& hold, store::HoldStatus to, Millis now);
+
+// pending -> paid (stock and reserved drop) or pending -> cancelled (units return).
+// REQUIRES: the order row is locked by tx and its status is 'pending'.
+void SettleOrder(store::Tx& tx, store::OrderRecord& order, store::PaymentStatus payment,
+                 const std::string& idempotency_key, Millis now, store::ProductCache& cache);
+
+}  // namespace flashsale::domain

@@ -1,0 +1,262 @@
+// Database, Tx and Rows over MySQL Connector/C++ 1.1 (JDBC-style API). This is the only file that
+// includes Connector/C++ headers and the only place sql::SQLException is caught: it becomes a
+// DbError inside the store, and a Status at Database::Run's boundary.
+#include "store/db.h"
+
+#include <cppconn/datatype.h>
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <mysql_connection.h>
+#include <mysql_driver.h>
+
+#include <chrono>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "util/log.h"
+
+namespace flashsale::store {
+namespace {
+
+DbError Translate(const sql::SQLException& e) { return DbError{e.getErrorCode(), e.what()}; }
+
+// Client-side errors (2000-2999: server gone, lost connection, cannot connect) and the server
+// killing the connection (1927) mean the connection is no longer usable.
+bool IsConnectionError(int code) { return (code >= 2000 && code < 3000) || code == 1927; }
+
+void Bind(sql::PreparedStatement& ps, const std::vector<Param>& params) {
+  unsigned i = 1;
+  for (const Param& p : params) {
+    if (std::holds_alternative<std::nullptr_t>(p)) {
+      ps.setNull(i, sql::DataType::VARCHAR);
+    } else if (const int64_t* n = std::get_if<int64_t>(&p)) {
+      ps.setInt64(i, *n);
+    } else {
+      ps.setString(i, std::get<std::string>(p));
+    }
+    ++i;
+  }
+}
+
+void Backoff(int attempt) {
+  // Jittered exponential back-off: 2, 4, 8... ms ceilings, so colliding transactions spread out.
+  static thread_local std::mt19937 rng{std::random_device{}()};
+  int ceiling_us = 2000 << std::min(attempt, 6);
+  std::uniform_int_distribution<int> dist(ceiling_us / 4, ceiling_us);
+  std::this_thread::sleep_for(std::chrono::microseconds(dist(rng)));
+}
+
+}  // namespace
+
+// ---- Rows --------------------------------------------------------------------------------------
+
+Rows::Rows(std::unique_ptr<sql::ResultSet> rs) : rs_(std::move(rs)) {}
+Rows::~Rows() = default;
+
+bool Rows::Next() {
+  try {
+    return rs_->next();
+  } catch (const sql::SQLException& e) {
+    throw Translate(e);
+  }
+}
+int64_t Rows::Int(int col) const { return rs_->getInt64(col); }
+std::string Rows::Str(int col) const { return rs_->getString(col); }
+bool Rows::IsNull(int col) const { return rs_->isNull(col); }
+
+// ---- Tx ----------------------------------------------------------------------------------------
+
+Tx::Tx(Database& db) : db_(db) {}
+
+Tx::~Tx() {
+  if (done_ || !db_.conn_) return;
+  try {
+    db_.conn_->rollback();
+  } catch (const sql::SQLException& e) {
+    // The connection is broken; the server rolls back on its own when it notices.
+    LOG4CPLUS_WARN(util::StoreLog(), "rollback failed (" << e.getErrorCode() << "), reconnecting");
+    db_.Drop();
+  }
+}
+
+int64_t Tx::Exec(const std::string& sql, const std::vector<Param>& params) {
+  try {
+    sql::PreparedStatement& ps = db_.Prepare(sql);
+    Bind(ps, params);
+    return ps.executeUpdate();
+  } catch (const sql::SQLException& e) {
+    throw Translate(e);
+  }
+}
+
+std::unique_ptr<Rows> Tx::Query(const std::string& sql, const std::vector<Param>& params) {
+  try {
+    sql::PreparedStatement& ps = db_.Prepare(sql);
+    Bind(ps, params);
+    return std::make_unique<Rows>(std::unique_ptr<sql::ResultSet>(ps.executeQuery()));
+  } catch (const sql::SQLException& e) {
+    throw Translate(e);
+  }
+}
+
+bool Tx::TryInsert(const std::string& sql, const std::vector<Param>& params) {
+  try {
+    Exec(sql, params);
+    return true;
+  } catch (const DbError& e) {
+    if (e.code == kErrDuplicateKey) return false;
+    throw;
+  }
+}
+
+void Tx::Savepoint(const std::string& name) { Exec("SAVEPOINT " + name, {}); }
+void Tx::RollbackTo(const std::string& name) { Exec("ROLLBACK TO SAVEPOINT " + name, {}); }
+
+void Tx::Commit() {
+  try {
+    db_.conn_->commit();
+    done_ = true;
+  } catch (const sql::SQLException& e) {
+    throw Translate(e);
+  }
+}
+
+// ---- Database ----------------------------------------------------------------------------------
+
+Database::Database(DbOptions options) : options_(std::move(options)) {}
+Database::~Database() {
+  statements_.clear();  // statements before the connection that owns them
+  conn_.reset();
+}
+
+void Database::Drop() {
+  statements_.clear();
+  conn_.reset();
+}
+
+sql::Connection* Database::Connection() {
+  if (conn_) return conn_.get();
+  try {
+    sql::ConnectOptionsMap props;
+    if (!options_.socket.empty()) {
+      props["hostName"] = sql::SQLString("unix://" + options_.socket);
+    } else {
+      props["hostName"] = sql::SQLString("tcp://" + options_.host);
+      props["port"] = options_.port;
+    }
+    props["userName"] = sql::SQLString(options_.user);
+    props["password"] = sql::SQLString(options_.password);
+    props["schema"] = sql::SQLString(options_.schema);
+    props["OPT_CONNECT_TIMEOUT"] = 2;
+    props["OPT_READ_TIMEOUT"] = 30;
+    props["OPT_WRITE_TIMEOUT"] = 30;
+    props["OPT_RECONNECT"] = false;  // a silent reconnect would lose the open transaction
+    props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+    conn_.reset(sql::mysql::get_mysql_driver_instance()->connect(props));
+    std::unique_ptr<sql::Statement> st(conn_->createStatement());
+    st->execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    conn_->setAutoCommit(false);
+    return conn_.get();
+  } catch (const sql::SQLException& e) {
+    conn_.reset();
+    throw Translate(e);
+  }
+}
+
+sql::PreparedStatement& Database::Prepare(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end()) return *it->second;
+  std::unique_ptr<sql::PreparedStatement> ps(Connection()->prepareStatement(sql));
+  return *statements_.emplace(sql, std::move(ps)).first->second;
+}
+
+Status Database::Run(const std::function<Status(Tx&)>& body) {
+  int attempts = std::max(1, options_.retry_attempts);
+  for (int attempt = 1; attempt <= attempts; ++attempt) {
+    bool committing = false;
+    try {
+      Connection();
+      Tx tx(*this);
+      Status s = body(tx);
+      if (s.code() == Code::kRetryable) {
+        // The body saw a conflict it could not settle itself; same policy as a deadlock.
+        if (attempt < attempts) Backoff(attempt);
+        continue;
+      }
+      if (!s.ok()) return s;  // ~Tx rolls back
+      committing = true;
+      tx.Commit();
+      for (auto& fn : tx.on_commit_) fn();
+      return s;
+    } catch (const DbError& e) {
+      if (e.code == kErrDeadlock || e.code == kErrLockWaitTimeout) {
+        LOG4CPLUS_DEBUG(util::StoreLog(), "conflict " << e.code << ", attempt " << attempt);
+        if (attempt < attempts) Backoff(attempt);
+        continue;
+      }
+      if (IsConnectionError(e.code)) {
+        Drop();
+        if (committing) {
+          LOG4CPLUS_ERROR(util::StoreLog(), "connection lost during COMMIT: " << e.message);
+          return Status::Unavailable("database connection lost during commit");
+        }
+        LOG4CPLUS_WARN(util::StoreLog(), "database unreachable (" << e.code << "): " << e.message);
+        if (attempt < attempts) {
+          Backoff(attempt);
+          continue;
+        }
+        return Status::Unavailable("database unavailable");
+      }
+      LOG4CPLUS_ERROR(util::StoreLog(), "database error " << e.code << ": " << e.message);
+      return Status::Internal("database error");
+    }
+  }
+  return Status::Unavailable("transaction kept conflicting; retry later");
+}
+
+bool Database::Ping() {
+  try {
+    std::unique_ptr<sql::Statement> st(Connection()->createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT 1"));
+    conn_->commit();
+    return rs->next();
+  } catch (const sql::SQLException& e) {
+    Drop();
+    return false;
+  } catch (const DbError&) {
+    return false;
+  }
+}
+
+Status Database::ExecScript(const std::string& script) {
+  std::istringstream in(script);
+  std::string line, statement;
+  try {
+    std::unique_ptr<sql::Statement> st(Connection()->createStatement());
+    while (std::getline(in, line)) {
+      size_t start = line.find_first_not_of(" \t");
+      if (statement.empty() && (start == std::string::npos || line.compare(start, 2, "--") == 0)) {
+        continue;
+      }
+      statement += line + "\n";
+      size_t end = line.find_last_not_of(" \t\r");
+      if (end != std::string::npos && line[end] == ';') {
+        st->execute(statement);
+        statement.clear();
+      }
+    }
+    if (statement.find_first_not_of(" \t\r\n") != std::string::npos) st->execute(statement);
+    conn_->commit();
+    return Status::Ok();
+  } catch (const sql::SQLException& e) {
+    return Status::Internal("statement failed (" + std::to_string(e.getErrorCode()) + "): " +
+                            e.what());
+  } catch (const DbError& e) {
+    return Status::Unavailable("cannot connect: " + e.message);
+  }
+}
+
+}  // namespace flashsale::store

@@ -1,0 +1,140 @@
+// The database: one MariaDB connection per worker process, transactions, bounded retries.
+//
+// DESIGN
+// Every request that touches data runs in exactly one InnoDB transaction: Database::Run(body)
+// opens it, `body` does its reads and writes through the Tx, and the transaction commits only if
+// `body` returns OK. A domain error (insufficient stock, hold used...) rolls everything back, so a
+// request either commits as a whole or leaves no trace.
+//
+// Deadlocks (1213) and lock wait timeouts (1205) are not errors of the request but of the
+// interleaving: the whole body runs again, up to db_retry_attempts times with a jittered back-off,
+// then the caller gets kUnavailable (503). A lost connection before COMMIT is retried the same way
+// on a fresh connection; a lost connection *during* COMMIT is not, because the outcome is unknown.
+//
+// The connection keeps autocommit off, so the first statement opens the transaction and COMMIT
+// or ROLLBACK ends it: no extra round trip per request. Prepared statements are cached per
+// connection for the same reason.
+//
+// No MariaDB header leaks out of this file's .cc: repositories use Tx, Rows and DbError only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "util/status.h"
+
+namespace sql {
+class Connection;
+class PreparedStatement;
+class ResultSet;
+}  // namespace sql
+
+namespace flashsale::store {
+
+struct DbOptions {
+  std::string socket;  // used when not empty
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string user;
+  std::string password;
+  std::string schema;
+  int retry_attempts = 4;
+};
+
+// A database error with MariaDB's error number (1062 duplicate key, 1213 deadlock...).
+struct DbError {
+  int code;
+  std::string message;
+};
+
+constexpr int kErrDuplicateKey = 1062;
+constexpr int kErrLockWaitTimeout = 1205;
+constexpr int kErrDeadlock = 1213;
+
+using Param = std::variant<std::nullptr_t, int64_t, std::string>;
+
+// A forward-only result set. Column indexes are 1-based, as in JDBC.
+class Rows {
+ public:
+  explicit Rows(std::unique_ptr<sql::ResultSet> rs);
+  ~Rows();
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+
+  bool Next();
+  int64_t Int(int col) const;
+  std::string Str(int col) const;
+  bool IsNull(int col) const;
+
+ private:
+  std::unique_ptr<sql::ResultSet> rs_;
+};
+
+class Database;
+
+// One open transaction. Destroying it without Commit() rolls it back.
+class Tx {
+ public:
+  explicit Tx(Database& db);
+  ~Tx();
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+
+  // Statements throw DbError; Database::Run is the one place that catches it.
+  int64_t Exec(const std::string& sql, const std::vector<Param>& params);
+  std::unique_ptr<Rows> Query(const std::string& sql, const std::vector<Param>& params);
+  // Like Exec, but a duplicate key answers false instead of throwing.
+  bool TryInsert(const std::string& sql, const std::vector<Param>& params);
+
+  void Savepoint(const std::string& name);
+  void RollbackTo(const std::string& name);
+
+  // Runs after a successful COMMIT (cache invalidation). Not run on rollback or retry.
+  void OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
+
+  void Commit();
+
+ private:
+  friend class Database;
+  Database& db_;
+  bool done_ = false;
+  std::vector<std::function<void()>> on_commit_;
+};
+
+class Database {
+ public:
+  explicit Database(DbOptions options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs `body` in one transaction with the retry policy above. Returns body's status, or
+  // kUnavailable when the database cannot be reached or conflicts outlast the retries, or
+  // kInternal for an unexpected database error (logged here, with the SQL error, once).
+  Status Run(const std::function<Status(Tx&)>& body);
+
+  // Connects if needed and runs SELECT 1.
+  bool Ping();
+
+  // Executes a script statement by statement outside any retry logic (migrations).
+  // REQUIRES: statements separated by ";" at the end of a line.
+  Status ExecScript(const std::string& script);
+
+ private:
+  friend class Tx;
+  sql::Connection* Connection();  // connects lazily; throws DbError when it cannot
+  sql::PreparedStatement& Prepare(const std::string& sql);
+  void Drop();  // forget the connection after a connection-level failure
+
+  DbOptions options_;
+  std::unique_ptr<sql::Connection> conn_;
+  std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+};
+
+}  // namespace flashsale::store

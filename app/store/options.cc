@@ -1,0 +1,26 @@
+#include "store/options.h"
+
+namespace flashsale::store {
+
+DbOptions DbOptionsFrom(const util::Config& c) {
+  DbOptions o;
+  if (!c.db_socket.empty()) o.socket = c.VarPath(c.db_socket);
+  o.host = c.db_host;
+  o.port = c.db_port;
+  o.user = c.db_user;
+  o.password = c.db_password;
+  o.schema = c.db_name;
+  o.retry_attempts = c.db_retry_attempts;
+  return o;
+}
+
+RedisOptions RedisOptionsFrom(const util::Config& c) {
+  RedisOptions o;
+  if (!c.redis_socket.empty()) o.socket = c.VarPath(c.redis_socket);
+  o.host = c.redis_host;
+  o.port = c.redis_port;
+  o.timeout_ms = c.redis_timeout_ms;
+  return o;
+}
+
+}  // namespace flashsale::store

@@ -1,0 +1,135 @@
+#include "store/product_cache.h"
+
+#include <algorithm>
+#include <charconv>
+#include <string_view>
+#include <vector>
+
+#include "store/redis_client.h"
+#include "util/log.h"
+
+namespace flashsale::store {
+namespace {
+
+const char kEpochKey[] = "flashsale:cache:epoch";
+
+std::string DataKey(int64_t id) { return "flashsale:product:" + std::to_string(id); }
+std::string GenKey(int64_t id) { return "flashsale:product:" + std::to_string(id) + ":gen"; }
+
+// Returns {epoch, generation, entry or ""} in one round trip.
+const char kGetScript[] = R"lua(
+local e = redis.call('GET', KEYS[3]) or '0'
+local g = redis.call('GET', KEYS[2]) or '0'
+local d = redis.call('GET', KEYS[1]) or ''
+return {e, g, d}
+)lua";
+
+// Sets the entry only if neither the epoch nor the product's generation moved since the reader
+// looked. The entry starts with its epoch so a later epoch bump retires it.
+const char kPutScript[] = R"lua(
+if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[1] then return 0 end
+if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[3], 'PX', ARGV[4])
+return 1
+)lua";
+
+const char kInvalidateScript[] = R"lua(
+redis.call('INCR', KEYS[2])
+redis.call('DEL', KEYS[1])
+return 1
+)lua";
+
+// Entry layout after the epoch: id|price_cents|stock|available|valid_until|name (name last: it
+// may contain '|').
+std::string Encode(const ProductSnapshot& s) {
+  return std::to_string(s.id) + '|' + std::to_string(s.price_cents) + '|' +
+         std::to_string(s.stock) + '|' + std::to_string(s.available) + '|' +
+         std::to_string(s.valid_until) + '|' + s.name;
+}
+
+bool ParseInt(std::string_view text, int64_t& out) {
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && p == text.data() + text.size();
+}
+
+std::optional<ProductSnapshot> Decode(std::string_view entry, std::string_view epoch) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  while (parts.size() < 6) {
+    size_t bar = entry.find('|', start);
+    if (bar == std::string_view::npos) return std::nullopt;
+    parts.push_back(entry.substr(start, bar - start));
+    start = bar + 1;
+  }
+  if (parts[0] != epoch) return std::nullopt;
+  ProductSnapshot s;
+  if (!ParseInt(parts[1], s.id) || !ParseInt(parts[2], s.price_cents) ||
+      !ParseInt(parts[3], s.stock) || !ParseInt(parts[4], s.available) ||
+      !ParseInt(parts[5], s.valid_until)) {
+    return std::nullopt;
+  }
+  s.name = std::string(entry.substr(start));
+  return s;
+}
+
+std::string AsString(const redisReply* r) {
+  return r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : std::string();
+}
+
+}  // namespace
+
+ProductCache::ProductCache(RedisClient& redis, CacheTrust& trust) : redis_(redis), trust_(trust) {}
+
+bool ProductCache::Trusted() {
+  uint64_t dirty = trust_.dirty.load();
+  if (dirty == trust_.clean.load()) return true;
+  // Some worker failed to invalidate: retire every entry before anyone reads one again.
+  Reply r = redis_.Command({"INCR", kEpochKey});
+  if (!r || r->type != REDIS_REPLY_INTEGER) return false;
+  uint64_t clean = trust_.clean.load();
+  while (clean < dirty && !trust_.clean.compare_exchange_weak(clean, dirty)) {
+  }
+  LOG4CPLUS_INFO(util::StoreLog(), "cache entries retired after a failed invalidation");
+  return trust_.dirty.load() == trust_.clean.load();
+}
+
+std::optional<ProductSnapshot> ProductCache::Get(int64_t product_id, Millis now,
+                                                 CacheToken* token) {
+  token->usable = false;
+  if (!Trusted()) return std::nullopt;
+  Reply r = redis_.Command({"EVAL", kGetScript, "3", DataKey(product_id), GenKey(product_id),
+                            kEpochKey});
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return std::nullopt;
+  std::string epoch = AsString(r->element[0]);
+  std::string entry = AsString(r->element[2]);
+  if (!entry.empty()) {
+    std::optional<ProductSnapshot> s = Decode(entry, epoch);
+    if (s && s->id == product_id && now < s->valid_until) return s;
+  }
+  token->usable = true;
+  token->epoch = std::move(epoch);
+  token->generation = AsString(r->element[1]);
+  return std::nullopt;
+}
+
+void ProductCache::Put(const ProductSnapshot& snapshot, const CacheToken& token, Millis now) {
+  if (!token.usable || snapshot.valid_until <= now) return;
+  // Entries live at most an hour even with no hold pending, so forgotten products fade out.
+  int64_t ttl = std::min<int64_t>(snapshot.valid_until - now, 3600 * 1000);
+  redis_.Command({"EVAL", kPutScript, "3", DataKey(snapshot.id), GenKey(snapshot.id), kEpochKey,
+                  token.epoch, token.generation, Encode(snapshot), std::to_string(ttl)});
+}
+
+void ProductCache::Invalidate(int64_t product_id) {
+  Reply r = redis_.Command({"EVAL", kInvalidateScript, "2", DataKey(product_id),
+                            GenKey(product_id)});
+  if (r && r->type == REDIS_REPLY_INTEGER) return;
+  trust_.dirty.fetch_add(1);
+  LOG4CPLUS_WARN(util::StoreLog(), "could not invalidate product " << product_id
+                                                                   << "; cache untrusted until "
+                                                                      "Redis is reachable");
+}
+
+bool ProductCache::Healthy() { return redis_.Ping(); }
+
+}  // namespace flashsale::store

@@ -1,0 +1,80 @@
+// ProductCache: availability snapshots in Redis that are never older than the last completed
+// write (guarantee 4), even across Redis restarts, flushes and outages.
+//
+// DESIGN
+// A snapshot is what GET /api/products/{id} shows, computed from the database at one instant,
+// plus `valid_until`: the next moment a hold expires. Until then availability can change only
+// through a write; after it the entry is dead (Redis drops it with PX, readers check it too).
+//
+// Writers invalidate after COMMIT and before answering, by bumping a per-product generation and
+// deleting the entry. A reader fills a miss only if the generation it saw before reading the
+// database is still current (compare-and-set in a Lua script), so a slow reader cannot put back
+// a value that a write completed in the meantime has superseded.
+//
+// If a writer cannot reach Redis, the entry it should have deleted may survive (Redis paused, or
+// restarted from a snapshot). The writer then marks the cache untrusted in CacheTrust, a page
+// shared by all workers of the pool: nobody reads from Redis until one worker has reached it
+// again and retired every entry at once by bumping the global epoch that each entry carries.
+//
+// Writers outside the pool (the expiry job) never change availability: they release holds that
+// already stopped counting.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "store/records.h"
+
+namespace flashsale::store {
+
+class RedisClient;
+
+// Lives in memory shared by the pool's processes (or is private, for a lone process).
+struct CacheTrust {
+  std::atomic<uint64_t> dirty{0};  // bumped by a writer that could not invalidate
+  std::atomic<uint64_t> clean{0};  // the last `dirty` value whose entries have been retired
+};
+
+struct ProductSnapshot {
+  int64_t id = 0;
+  std::string name;
+  int64_t price_cents = 0;
+  int64_t stock = 0;
+  int64_t available = 0;
+  Millis valid_until = 0;  // exclusive
+};
+
+// What a reader saw before going to the database; Put only succeeds if it is still current.
+struct CacheToken {
+  bool usable = false;
+  std::string epoch;
+  std::string generation;
+};
+
+class ProductCache {
+ public:
+  ProductCache(RedisClient& redis, CacheTrust& trust);
+
+  // A snapshot valid at `now`, or nullopt (miss, stale, Redis down or untrusted). On a miss with
+  // Redis reachable, *token is filled for a later Put.
+  std::optional<ProductSnapshot> Get(int64_t product_id, Millis now, CacheToken* token);
+
+  // Stores a snapshot read from the database after `token` was taken. Best effort.
+  void Put(const ProductSnapshot& snapshot, const CacheToken& token, Millis now);
+
+  // Called after a committed write, before the response goes out.
+  void Invalidate(int64_t product_id);
+
+  bool Healthy();
+
+ private:
+  bool Trusted();
+
+  RedisClient& redis_;
+  CacheTrust& trust_;
+};
+
+}  // namespace flashsale::store

@@ -1,0 +1,78 @@
+#include "store/product_repo.h"
+
+namespace flashsale::store::products {
+namespace {
+
+// The two subqueries use the (product_id, status, expires_at) index: the first sums only holds
+// that expired without being released yet, the second finds the next expiry in O(log n).
+const char kViewSql[] =
+    "SELECT p.id, p.name, p.price_cents, p.stock, p.reserved,"
+    " (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h"
+    "   WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at <= ?),"
+    " (SELECT MIN(h.expires_at) FROM holds h"
+    "   WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at > ?)"
+    " FROM products p WHERE p.id = ?";
+
+std::optional<ProductView> ReadView(Tx& tx, const std::string& sql, int64_t id, Millis now) {
+  std::string at = util::FormatSqlTime(now);
+  auto rows = tx.Query(sql, {at, at, id});
+  if (!rows->Next()) return std::nullopt;
+  ProductView v;
+  v.product.id = rows->Int(1);
+  v.product.name = rows->Str(2);
+  v.product.price_cents = rows->Int(3);
+  v.product.stock = rows->Int(4);
+  v.product.reserved = rows->Int(5);
+  v.expired_units = rows->Int(6);
+  if (!rows->IsNull(7)) v.next_expiry = util::ParseSqlTime(rows->Str(7));
+  return v;
+}
+
+}  // namespace
+
+int64_t Insert(Tx& tx, const std::string& name, int64_t price_cents, int64_t stock, Millis now) {
+  std::string at = util::FormatSqlTime(now);
+  auto rows = tx.Query(
+      "INSERT INTO products (name, price_cents, stock, reserved, created_at, updated_at)"
+      " VALUES (?, ?, ?, 0, ?, ?) RETURNING id",
+      {name, price_cents, stock, at, at});
+  rows->Next();
+  return rows->Int(1);
+}
+
+std::optional<ProductView> View(Tx& tx, int64_t id, Millis now) {
+  return ReadView(tx, kViewSql, id, now);
+}
+
+std::optional<ProductView> ViewForUpdate(Tx& tx, int64_t id, Millis now) {
+  auto lock = tx.Query("SELECT id FROM products WHERE id = ? FOR UPDATE", {id});
+  if (!lock->Next()) return std::nullopt;
+  return ReadView(tx, kViewSql, id, now);
+}
+
+bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now) {
+  return tx.Exec(
+             "UPDATE products SET reserved = reserved + ?, updated_at = ?"
+             " WHERE id = ? AND stock - reserved >= ?",
+             {quantity, util::FormatSqlTime(now), id, quantity}) == 1;
+}
+
+void Unreserve(Tx& tx, int64_t id, int64_t quantity, Millis now) {
+  tx.Exec("UPDATE products SET reserved = reserved - ?, updated_at = ? WHERE id = ?",
+          {quantity, util::FormatSqlTime(now), id});
+}
+
+void Sell(Tx& tx, int64_t id, int64_t quantity, Millis now) {
+  tx.Exec(
+      "UPDATE products SET stock = stock - ?, reserved = reserved - ?, updated_at = ?"
+      " WHERE id = ?",
+      {quantity, quantity, util::FormatSqlTime(now), id});
+}
+
+void Update(Tx& tx, int64_t id, const std::string& name, int64_t price_cents, int64_t stock,
+            Millis now) {
+  tx.Exec("UPDATE products SET name = ?, price_cents = ?, stock = ?, updated_at = ? WHERE id = ?",
+          {name, price_cents, stock, util::FormatSqlTime(now), id});
+}
+
+}  // namespace flashsale::store::products

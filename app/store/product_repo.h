@@ -1,0 +1,37 @@
+// Products table. The counters are only ever changed by single conditional UPDATEs, so two
+// transactions can never both take the last unit: the row lock orders them and the WHERE clause
+// re-checks the condition on the latest committed values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "store/db.h"
+#include "store/records.h"
+
+namespace flashsale::store::products {
+
+int64_t Insert(Tx& tx, const std::string& name, int64_t price_cents, int64_t stock, Millis now);
+
+// Counters plus the expiry facts readers need, in one round trip (consistent read, no lock).
+std::optional<ProductView> View(Tx& tx, int64_t id, Millis now);
+
+// Same, but locks the product row first (operator updates).
+std::optional<ProductView> ViewForUpdate(Tx& tx, int64_t id, Millis now);
+
+// reserved += quantity if stock - reserved >= quantity. False when the units are not there (or
+// the product does not exist). REQUIRES: the last statement of its transaction, so the hot row
+// stays locked only for the COMMIT that follows.
+bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now);
+
+// reserved -= quantity (a hold released or expired, an order cancelled).
+void Unreserve(Tx& tx, int64_t id, int64_t quantity, Millis now);
+
+// stock -= quantity and reserved -= quantity (a pending order paid).
+void Sell(Tx& tx, int64_t id, int64_t quantity, Millis now);
+
+void Update(Tx& tx, int64_t id, const std::string& name, int64_t price_cents, int64_t stock,
+            Millis now);
+
+}  // namespace flashsale::store::products

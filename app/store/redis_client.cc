@@ -1,0 +1,74 @@
+#include "store/redis_client.h"
+
+#include <ctime>
+
+#include "util/log.h"
+
+namespace flashsale::store {
+namespace {
+
+int64_t MonotonicMs() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+}  // namespace
+
+RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
+
+RedisClient::~RedisClient() {
+  if (ctx_ != nullptr) redisFree(ctx_);
+}
+
+void RedisClient::Fail(const char* what) {
+  LOG4CPLUS_WARN(util::StoreLog(), "redis " << what << ": "
+                                            << (ctx_ != nullptr ? ctx_->errstr : "no context")
+                                            << "; cache bypassed for " << kRetryAfterMs << " ms");
+  if (ctx_ != nullptr) redisFree(ctx_);
+  ctx_ = nullptr;
+  retry_at_ms_ = MonotonicMs() + kRetryAfterMs;
+}
+
+redisContext* RedisClient::Connect() {
+  if (ctx_ != nullptr) return ctx_;
+  if (MonotonicMs() < retry_at_ms_) return nullptr;
+  struct timeval tv {
+    options_.timeout_ms / 1000, (options_.timeout_ms % 1000) * 1000
+  };
+  ctx_ = options_.socket.empty() ? redisConnectWithTimeout(options_.host.c_str(), options_.port, tv)
+                                 : redisConnectUnixWithTimeout(options_.socket.c_str(), tv);
+  if (ctx_ == nullptr || ctx_->err != 0) {
+    Fail("connect failed");
+    return nullptr;
+  }
+  redisSetTimeout(ctx_, tv);
+  return ctx_;
+}
+
+Reply RedisClient::Command(const std::vector<std::string>& argv) {
+  redisContext* ctx = Connect();
+  if (ctx == nullptr) return nullptr;
+  std::vector<const char*> args;
+  std::vector<size_t> lens;
+  args.reserve(argv.size());
+  lens.reserve(argv.size());
+  for (const std::string& a : argv) {
+    args.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  Reply reply(static_cast<redisReply*>(
+      redisCommandArgv(ctx, static_cast<int>(args.size()), args.data(), lens.data())));
+  if (!reply) {
+    Fail("command failed");
+    return nullptr;
+  }
+  return reply;
+}
+
+bool RedisClient::Ping() {
+  Reply r = Command({"PING"});
+  return r && r->type == REDIS_REPLY_STATUS;
+}
+
+}  // namespace flashsale::store

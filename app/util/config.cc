@@ -1,0 +1,171 @@
+// Config parsing: one table maps each key to its field, so the file, the environment and the
+// error messages can never disagree about which keys exist.
+#include "util/config.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace flashsale::util {
+namespace {
+
+struct Field {
+  const char* key;
+  std::function<bool(Config&, const std::string&)> set;
+};
+
+bool SetInt(int& out, const std::string& v, int min, int max) {
+  int n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < min || n > max) return false;
+  out = n;
+  return true;
+}
+
+std::function<bool(Config&, const std::string&)> Int(int Config::*m, int min, int max) {
+  return [m, min, max](Config& c, const std::string& v) { return SetInt(c.*m, v, min, max); };
+}
+std::function<bool(Config&, const std::string&)> Str(std::string Config::*m) {
+  return [m](Config& c, const std::string& v) {
+    c.*m = v;
+    return true;
+  };
+}
+
+const std::vector<Field>& Fields() {
+  static const std::vector<Field> fields = {
+      {"http_port", Int(&Config::http_port, 1, 65535)},
+      {"var_dir", Str(&Config::var_dir)},
+      {"hold_ttl_seconds", Int(&Config::hold_ttl_seconds, 1, 86400)},
+      {"workers", Int(&Config::workers, 0, 256)},
+      {"webhook_secret", Str(&Config::webhook_secret)},
+      {"webhook_secret_previous", Str(&Config::webhook_secret_previous)},
+      {"webhook_tolerance_seconds", Int(&Config::webhook_tolerance_seconds, 1, 86400)},
+      {"admin_token", Str(&Config::admin_token)},
+      {"fcgi_listen", Str(&Config::fcgi_listen)},
+      {"fcgi_backlog", Int(&Config::fcgi_backlog, 1, 65535)},
+      {"db_socket", Str(&Config::db_socket)},
+      {"db_host", Str(&Config::db_host)},
+      {"db_port", Int(&Config::db_port, 1, 65535)},
+      {"db_name", Str(&Config::db_name)},
+      {"db_user", Str(&Config::db_user)},
+      {"db_password", Str(&Config::db_password)},
+      {"db_retry_attempts", Int(&Config::db_retry_attempts, 1, 20)},
+      {"redis_socket", Str(&Config::redis_socket)},
+      {"redis_host", Str(&Config::redis_host)},
+      {"redis_port", Int(&Config::redis_port, 1, 65535)},
+      {"redis_timeout_ms", Int(&Config::redis_timeout_ms, 1, 60000)},
+      {"expiry_batch_size", Int(&Config::expiry_batch_size, 1, 100000)},
+      {"expiry_lock_ttl_seconds", Int(&Config::expiry_lock_ttl_seconds, 1, 86400)},
+      {"sql_dir", Str(&Config::sql_dir)},
+      {"log_config", Str(&Config::log_config)},
+  };
+  return fields;
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+std::string EnvName(const std::string& key) {
+  std::string name = "FLASHSALE_";
+  for (char c : key) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+Status Apply(Config& config, const std::string& key, const std::string& value,
+             const std::string& where) {
+  for (const Field& f : Fields()) {
+    if (key == f.key) {
+      if (!f.set(config, value)) {
+        return Status::InvalidArgument("invalid_config", where + ": bad value for " + key);
+      }
+      return Status::Ok();
+    }
+  }
+  return Status::InvalidArgument("invalid_config", where + ": unknown key " + key);
+}
+
+}  // namespace
+
+std::string Config::VarPath(const std::string& path) const {
+  if (path.empty() || path[0] == '/' || path.find(':') != std::string::npos) return path;
+  std::string base = var_dir.empty() ? "." : var_dir;
+  if (base.back() != '/') base += '/';
+  return base + path;
+}
+
+int Config::EffectiveWorkers() const {
+  if (workers > 0) return workers;
+  unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::max(1u, cores) * 2);
+}
+
+Result<Config> ParseConfig(const std::string& text,
+                           const std::map<std::string, std::string>& env) {
+  Config config;
+  std::istringstream in(text);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    size_t hash = line.find('#');
+    if (hash != std::string::npos) line.erase(hash);
+    line = Trim(line);
+    if (line.empty()) continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument("invalid_config",
+                                     "line " + std::to_string(line_no) + ": expected key = value");
+    }
+    Status s = Apply(config, Trim(line.substr(0, eq)), Trim(line.substr(eq + 1)),
+                     "line " + std::to_string(line_no));
+    if (!s.ok()) return s;
+  }
+  for (const Field& f : Fields()) {
+    auto it = env.find(EnvName(f.key));
+    if (it == env.end()) continue;
+    Status s = Apply(config, f.key, Trim(it->second), it->first);
+    if (!s.ok()) return s;
+  }
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream file(path);
+  if (!file) return Status::InvalidArgument("invalid_config", "cannot read " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (eq != nullptr && std::strncmp(*e, "FLASHSALE_", 10) == 0) {
+      env.emplace(std::string(*e, static_cast<size_t>(eq - *e)), std::string(eq + 1));
+    }
+  }
+  return ParseConfig(text.str(), env);
+}
+
+std::string ConfigPathFromArgs(int argc, char** argv) {
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], "--config") == 0) return argv[i + 1];
+  }
+  if (const char* env = std::getenv("FLASHSALE_CONFIG"); env != nullptr && *env) return env;
+  return "conf/flashsale.conf";
+}
+
+}  // namespace flashsale::util

@@ -1,0 +1,37 @@
+#include "util/log.h"
+
+#include <log4cplus/configurator.h>
+#include <log4cplus/initializer.h>
+
+#include <fstream>
+
+namespace flashsale::util {
+
+void InitLogging(const std::string& properties_path) {
+  log4cplus::initialize();
+  if (std::ifstream(properties_path).good()) {
+    log4cplus::PropertyConfigurator::doConfigure(LOG4CPLUS_STRING_TO_TSTRING(properties_path));
+  } else {
+    log4cplus::BasicConfigurator::doConfigure();
+    LOG4CPLUS_WARN(ProcessLog(), "log config " << properties_path << " not found, using stderr");
+  }
+}
+
+log4cplus::Logger HttpLog() {
+  static log4cplus::Logger logger = log4cplus::Logger::getInstance("flashsale.http");
+  return logger;
+}
+log4cplus::Logger DomainLog() {
+  static log4cplus::Logger logger = log4cplus::Logger::getInstance("flashsale.domain");
+  return logger;
+}
+log4cplus::Logger StoreLog() {
+  static log4cplus::Logger logger = log4cplus::Logger::getInstance("flashsale.store");
+  return logger;
+}
+log4cplus::Logger ProcessLog() {
+  static log4cplus::Logger logger = log4cplus::Logger::getInstance("flashsale.process");
+  return logger;
+}
+
+}  // namespace flashsale::util
