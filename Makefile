@@ -9,7 +9,7 @@
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -MMD -MP
-CPPFLAGS += -Iapp -I/usr/include/jsoncpp
+CPPFLAGS += -Iapp -I/usr/include/jsoncpp -DBOOST_TEST_DYN_LINK
 LDLIBS   := -lfcgi -lmysqlcppconn -lhiredis -ljsoncpp -llog4cplus -lcrypto -lpthread
 
 PREFIX  ?= /usr/local

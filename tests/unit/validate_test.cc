@@ -1,0 +1,111 @@
+#include "api/validate.h"
+
+#include <boost/test/unit_test.hpp>
+
+using flashsale::api::FieldChecker;
+using flashsale::api::ParseObject;
+using flashsale::api::ParseQueryInt;
+
+BOOST_AUTO_TEST_SUITE(validate)
+
+BOOST_AUTO_TEST_CASE(only_json_objects_are_bodies) {
+  const char* bad[] = {"", "[]", "[1]", "1", "\"x\"", "null", "{", "{\"a\":1} trailing",
+                       "{'a':1}", "{\"a\":1,}"};
+  for (const char* body : bad) {
+    BOOST_TEST_CONTEXT(body) {
+      auto r = ParseObject(body);
+      BOOST_TEST(!r.ok());
+      BOOST_TEST(r.status().error() == "invalid_json");
+    }
+  }
+  BOOST_TEST(ParseObject("{\"product_id\": 1}").ok());
+  BOOST_TEST(ParseObject("{}").ok());
+}
+
+BOOST_AUTO_TEST_CASE(integers_must_be_json_integers_in_range) {
+  struct Case {
+    const char* body;
+    bool valid;
+  };
+  const Case cases[] = {
+      {"{\"q\": 1}", true},        {"{\"q\": 1000000}", true},   {"{\"q\": 0}", false},
+      {"{\"q\": 1000001}", false}, {"{\"q\": -1}", false},       {"{\"q\": \"2\"}", false},
+      {"{\"q\": 2.5}", false},     {"{\"q\": 2.0}", false},      {"{\"q\": true}", false},
+      {"{\"q\": null}", false},    {"{}", false},                {"{\"q\": [2]}", false},
+      {"{\"q\": 1e3}", false},     {"{\"q\": 18446744073709551615}", false},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.body) {
+      auto obj = ParseObject(c.body);
+      BOOST_REQUIRE(obj.ok());
+      FieldChecker check(obj.value());
+      auto q = check.Integer("q", 1, 1000000);
+      BOOST_TEST(q.has_value() == c.valid);
+      BOOST_TEST(check.Result().ok() == c.valid);
+      if (!c.valid) {
+        BOOST_TEST(check.Result().error() == "validation_failed");
+        BOOST_TEST(check.Result().fields().size() == 1u);
+        BOOST_TEST(check.Result().fields()[0].first == "q");
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_failed_field_is_reported) {
+  auto obj = ParseObject("{\"product_id\": \"1\", \"quantity\": 0}");
+  BOOST_REQUIRE(obj.ok());
+  FieldChecker check(obj.value());
+  check.Integer("product_id", 1, INT64_MAX);
+  check.Integer("quantity", 1, 1000000);
+  BOOST_TEST(check.Result().fields().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(money_has_at_most_two_decimals) {
+  struct Case {
+    const char* body;
+    int64_t cents;  // -1 = invalid
+  };
+  const Case cases[] = {
+      {"{\"p\": 59.90}", 5990}, {"{\"p\": 59.9}", 5990},  {"{\"p\": 100}", 10000},
+      {"{\"p\": 0.01}", 1},     {"{\"p\": 0.1}", 10},     {"{\"p\": 99.99}", 9999},
+      {"{\"p\": 1.005}", -1},   {"{\"p\": 59.999}", -1},  {"{\"p\": \"59.90\"}", -1},
+      {"{\"p\": -1}", -1},      {"{\"p\": true}", -1},    {"{\"p\": 1000000.01}", -1},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.body) {
+      auto obj = ParseObject(c.body);
+      BOOST_REQUIRE(obj.ok());
+      FieldChecker check(obj.value());
+      auto cents = check.Money("p", 0, 100000000);
+      if (c.cents < 0) {
+        BOOST_TEST(!cents.has_value());
+      } else {
+        BOOST_REQUIRE(cents.has_value());
+        BOOST_TEST(*cents == c.cents);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(strings_and_enums) {
+  auto obj = ParseObject("{\"k\": \"\", \"s\": \"success\", \"t\": \"other\", \"n\": 5}");
+  BOOST_REQUIRE(obj.ok());
+  FieldChecker check(obj.value());
+  BOOST_TEST(!check.String("k", 1, 255).has_value());
+  BOOST_TEST(!check.String("n", 1, 255).has_value());
+  BOOST_TEST(check.OneOf("s", {"success", "failed"}).value() == "success");
+  BOOST_TEST(!check.OneOf("t", {"success", "failed"}).has_value());
+  BOOST_TEST(check.Result().fields().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(query_integers) {
+  BOOST_TEST(ParseQueryInt("100", 1, 1000).value() == 100);
+  BOOST_TEST(!ParseQueryInt("0", 1, 1000));
+  BOOST_TEST(!ParseQueryInt("1001", 1, 1000));
+  BOOST_TEST(!ParseQueryInt("", 1, 1000));
+  BOOST_TEST(!ParseQueryInt("1x", 1, 1000));
+  BOOST_TEST(!ParseQueryInt("-5", 0, 1000));
+  BOOST_TEST(!ParseQueryInt("99999999999999999999", 0, INT64_MAX));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
