@@ -13,7 +13,6 @@ Result<Json::Value> ParseObject(const std::string& body) {
   static const Json::CharReaderBuilder builder = [] {
     Json::CharReaderBuilder b;
     Json::CharReaderBuilder::strictMode(&b.settings_);
-    b.settings_["allowComments"] = false;
     b.settings_["stackLimit"] = 64;  // bodies are flat; deep nesting is an attack, not an order
     return b;
   }();
