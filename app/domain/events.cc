@@ -16,13 +16,18 @@ void Append(store::Tx& tx, const char* type, const Json::Value& payload, Millis 
 
 }  // namespace
 
-void HoldCreated(store::Tx& tx, const store::HoldRecord& hold, Millis now) {
+Event HoldCreatedEvent(const store::HoldRecord& hold) {
   Json::Value p;
   p["hold_id"] = Int(hold.id);
   p["product_id"] = Int(hold.product_id);
   p["quantity"] = Int(hold.quantity);
   p["expires_at"] = util::FormatRfc3339(hold.expires_at);
-  Append(tx, "hold_created", p, now);
+  return Event{"hold_created", util::WriteJson(p)};
+}
+
+void HoldCreated(store::Tx& tx, const store::HoldRecord& hold, Millis now) {
+  Event e = HoldCreatedEvent(hold);
+  store::metrics::Append(tx, e.type, e.payload, now);
 }
 
 void HoldReleased(store::Tx& tx, const store::HoldRecord& hold, const char* reason, Millis now) {

@@ -12,6 +12,15 @@ namespace flashsale::domain::events {
 
 using util::Millis;
 
+// A metrics row not yet written: for store calls that write it in the same round trip as the
+// change (store/product_repo.h ReserveAndCommit).
+struct Event {
+  std::string type;
+  std::string payload;  // JSON object text
+};
+
+Event HoldCreatedEvent(const store::HoldRecord& hold);
+
 void HoldCreated(store::Tx& tx, const store::HoldRecord& hold, Millis now);
 // reason: "released" (DELETE by the client) or "expired" (expiry job or inline reclaim).
 void HoldReleased(store::Tx& tx, const store::HoldRecord& hold, const char* reason, Millis now);

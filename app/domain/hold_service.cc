@@ -21,7 +21,7 @@ Status InsufficientStock(int64_t available) {
 }  // namespace
 
 Status HoldService::CreateIn(store::Tx& tx, int64_t product_id, int64_t quantity,
-                             util::Millis now, HoldView* out,
+                             util::Millis now, bool commit_with_reserve, HoldView* out,
                              std::optional<store::ProductView>* view) {
   HoldView hold;
   hold.product_id = product_id;
@@ -29,9 +29,19 @@ Status HoldService::CreateIn(store::Tx& tx, int64_t product_id, int64_t quantity
   hold.status = store::HoldStatus::kActive;
   hold.expires_at = now + static_cast<util::Millis>(deps_.config.hold_ttl_seconds) * 1000;
   hold.id = store::holds::Insert(tx, product_id, quantity, hold.expires_at, now);
-  events::HoldCreated(tx, hold, now);
+  events::Event created = events::HoldCreatedEvent(hold);
 
-  if (!store::products::TryReserve(tx, product_id, quantity, now)) {
+  // The product row is locked last and, when nothing follows, released by a COMMIT inside the
+  // same round trip (with the hold_created row): that lock is what every other buyer waits for.
+  bool reserved = false;
+  if (commit_with_reserve) {
+    reserved = store::products::ReserveAndCommit(tx, product_id, quantity, now, created.type,
+                                                 created.payload);
+  } else {
+    events::HoldCreated(tx, hold, now);
+    reserved = store::products::TryReserve(tx, product_id, quantity, now);
+  }
+  if (!reserved) {
     // Either the units are gone, the product does not exist, or expired holds nobody released
     // yet still sit in `reserved`: free those (they no longer count) and try once more.
     *view = store::products::View(tx, product_id, now);
@@ -58,7 +68,7 @@ Result<HoldView> HoldService::Create(int64_t product_id, int64_t quantity, util:
   std::optional<store::ProductView> view;
   Status s = deps_.db.Run([&](store::Tx& tx) {
     view.reset();
-    return CreateIn(tx, product_id, quantity, now, &hold, &view);
+    return CreateIn(tx, product_id, quantity, now, /*commit_with_reserve=*/true, &hold, &view);
   });
   if (s.error() == "insufficient_stock" && view) {
     // Remember "sold out" so the next buyers are answered without the database.
@@ -77,7 +87,8 @@ Result<StoredReply> HoldService::CreateIdempotent(
       deps_.db, key, now,
       [&](store::Tx& tx) {
         std::optional<store::ProductView> view;
-        return CreateIn(tx, product_id, quantity, now, &hold, &view);
+        // The idempotency row is written after the work: the COMMIT stays with the caller.
+        return CreateIn(tx, product_id, quantity, now, /*commit_with_reserve=*/false, &hold, &view);
       },
       [&](const Status& s) { return s.ok() ? render(hold) : render(s); });
 }

@@ -38,7 +38,8 @@ class HoldService {
   // The transaction body of Create. `view` receives the product's view when the answer is
   // insufficient_stock, so the caller can refill the cache.
   Status CreateIn(store::Tx& tx, int64_t product_id, int64_t quantity, util::Millis now,
-                  HoldView* out, std::optional<store::ProductView>* view);
+                  bool commit_with_reserve, HoldView* out,
+                  std::optional<store::ProductView>* view);
 
   Deps& deps_;
 };

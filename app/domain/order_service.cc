@@ -53,7 +53,8 @@ Status OrderService::CreateIn(store::Tx& tx, int64_t hold_id, util::Millis now,
   }
   if (!deferred.empty()) {
     // The earliest event wins, as if it had arrived just after this order; the product row last.
-    SettleOrder(tx, order, deferred[0].status, deferred[0].idempotency_key, now, deps_.cache);
+    SettleOrder(tx, order, deferred[0].status, deferred[0].idempotency_key, now, deps_.cache,
+                /*commit_now=*/false);
   }
   *out = order;
   return Status::Ok();

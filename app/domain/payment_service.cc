@@ -55,7 +55,7 @@ Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t orde
       return Status::Ok();
     }
     store::payments::SetOutcome(tx, key, store::PaymentOutcome::kApplied, now);
-    SettleOrder(tx, *order, status, key, now, deps_.cache);  // the product row last
+    SettleOrder(tx, *order, status, key, now, deps_.cache, /*commit_now=*/true);
     result.order_status = order->status;
     result.applied = true;
     return Status::Ok();

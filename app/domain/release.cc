@@ -32,12 +32,16 @@ void EndHold(store::Tx& tx, store::HoldRecord& hold, store::HoldStatus to, Milli
 }
 
 void SettleOrder(store::Tx& tx, store::OrderRecord& order, store::PaymentStatus payment,
-                 const std::string& idempotency_key, Millis now, store::ProductCache& cache) {
+                 const std::string& idempotency_key, Millis now, store::ProductCache& cache,
+                 bool commit_now) {
   bool paid = payment == store::PaymentStatus::kSuccess;
   order.status = paid ? store::OrderStatus::kPaid : store::OrderStatus::kCancelled;
   store::orders::Settle(tx, order.id, order.status, now);
   events::OrderSettled(tx, order, idempotency_key, now);
-  if (paid) {
+  int64_t stock_delta = paid ? -order.quantity : 0;
+  if (commit_now) {
+    store::products::AdjustAndCommit(tx, order.product_id, stock_delta, -order.quantity, now);
+  } else if (paid) {
     store::products::Sell(tx, order.product_id, order.quantity, now);
   } else {
     store::products::Unreserve(tx, order.product_id, order.quantity, now);

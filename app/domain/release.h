@@ -26,7 +26,9 @@ void EndHold(store::Tx& tx, store::HoldRecord& hold, store::HoldStatus to, Milli
 
 // pending -> paid (stock and reserved drop) or pending -> cancelled (units return).
 // REQUIRES: the order row is locked by tx and its status is 'pending'.
+// With commit_now the counter update and the COMMIT go in one round trip (nothing may follow).
 void SettleOrder(store::Tx& tx, store::OrderRecord& order, store::PaymentStatus payment,
-                 const std::string& idempotency_key, Millis now, store::ProductCache& cache);
+                 const std::string& idempotency_key, Millis now, store::ProductCache& cache,
+                 bool commit_now);
 
 }  // namespace flashsale::domain

@@ -112,6 +112,21 @@ bool Tx::TryInsert(const std::string& sql, const std::vector<Param>& params) {
   }
 }
 
+int64_t Tx::CallForInt(const std::string& call) {
+  try {
+    std::unique_ptr<sql::Statement> st(db_.Connection()->createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(call));
+    int64_t value = rs->next() ? rs->getInt64(1) : 0;
+    rs.reset();
+    while (st->getMoreResults()) {
+      std::unique_ptr<sql::ResultSet> more(st->getResultSet());
+    }
+    return value;
+  } catch (const sql::SQLException& e) {
+    throw Translate(e);
+  }
+}
+
 void Tx::Savepoint(const std::string& name) { Exec("SAVEPOINT " + name, {}); }
 void Tx::RollbackTo(const std::string& name) { Exec("ROLLBACK TO SAVEPOINT " + name, {}); }
 
@@ -188,7 +203,7 @@ Status Database::Run(const std::function<Status(Tx&)>& body) {
       }
       if (!s.ok()) return s;  // ~Tx rolls back
       committing = true;
-      tx.Commit();
+      if (!tx.committed()) tx.Commit();
       for (auto& fn : tx.on_commit_) fn();
       return s;
     } catch (const DbError& e) {
@@ -232,8 +247,10 @@ bool Database::Ping() {
 }
 
 Status Database::ExecScript(const std::string& script) {
+  // Statements end with the delimiter at the end of a line: ";" unless a "DELIMITER x" line
+  // changed it (as in the mariadb client), which stored procedure bodies need.
   std::istringstream in(script);
-  std::string line, statement;
+  std::string line, statement, delimiter = ";";
   try {
     std::unique_ptr<sql::Statement> st(Connection()->createStatement());
     while (std::getline(in, line)) {
@@ -241,11 +258,19 @@ Status Database::ExecScript(const std::string& script) {
       if (statement.empty() && (start == std::string::npos || line.compare(start, 2, "--") == 0)) {
         continue;
       }
-      statement += line + "\n";
+      if (statement.empty() && line.compare(start, 10, "DELIMITER ") == 0) {
+        delimiter = line.substr(start + 10);
+        delimiter.erase(delimiter.find_last_not_of(" \t\r") + 1);
+        continue;
+      }
       size_t end = line.find_last_not_of(" \t\r");
-      if (end != std::string::npos && line[end] == ';') {
+      if (end != std::string::npos && end + 1 >= delimiter.size() &&
+          line.compare(end + 1 - delimiter.size(), delimiter.size(), delimiter) == 0) {
+        statement += line.substr(0, end + 1 - delimiter.size());
         st->execute(statement);
         statement.clear();
+      } else {
+        statement += line + "\n";
       }
     }
     if (statement.find_first_not_of(" \t\r\n") != std::string::npos) st->execute(statement);

@@ -92,6 +92,13 @@ class Tx {
   // Like Exec, but a duplicate key answers false instead of throwing.
   bool TryInsert(const std::string& sql, const std::vector<Param>& params);
 
+  // Runs a stored procedure CALL (text protocol) and returns the first column of its first row,
+  // draining the remaining results. REQUIRES: `call` holds only values the program produced.
+  int64_t CallForInt(const std::string& call);
+  // The server committed this transaction inside a procedure: no COMMIT or ROLLBACK follows,
+  // and the OnCommit hooks run as after Commit().
+  void CommittedByServer() { done_ = true; }
+
   void Savepoint(const std::string& name);
   void RollbackTo(const std::string& name);
 
@@ -99,6 +106,7 @@ class Tx {
   void OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
 
   void Commit();
+  bool committed() const { return done_; }
 
  private:
   friend class Database;

@@ -31,8 +31,11 @@ CREATE TABLE IF NOT EXISTS holds (
   released_at  DATETIME(3)     NULL,
   PRIMARY KEY (id),
   KEY holds_product_status_expiry (product_id, status, expires_at),
-  KEY holds_status_expiry (status, expires_at),
-  CONSTRAINT holds_product FOREIGN KEY (product_id) REFERENCES products (id)
+  KEY holds_status_expiry (status, expires_at)
+  -- No foreign key to products on purpose: its check would take a shared lock on the product
+  -- row, and every hold transaction upgrading that to the exclusive lock of its counter update
+  -- deadlocks with the next buyer. The hold transaction itself proves the product exists (its
+  -- conditional UPDATE must match the row) or rolls back.
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 CREATE TABLE IF NOT EXISTS orders (
