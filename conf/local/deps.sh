@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# deps.sh: installs the Debian packages the build, the local stack and the tests need.
+#
+# `make deps` runs this before every `make run` / `make test`, so the common case, everything
+# already installed, must cost one dpkg-query and nothing else: apt-get is only called when a
+# package is missing. It never starts, stops or configures a service and writes nothing under
+# /etc itself: the local stack runs its own private MariaDB, Redis and nginx (conf/local/stack.sh),
+# so whatever apt's maintainer scripts do to the system-wide ones does not matter to us.
+set -euo pipefail
+
+# Build: compiler and -dev packages. Run: the stack's servers and clients. Tests/bench: curl, wrk.
+# procps gives pkill/ps that the tests use to check that nothing is left behind.
+readonly PACKAGES=(
+  g++ make pkg-config
+  libfcgi-dev libmysqlcppconn-dev libhiredis-dev libjsoncpp-dev liblog4cplus-dev
+  libboost-test-dev libssl-dev libcurl4-openssl-dev
+  nginx-light mariadb-server-core mariadb-client-core redis-server redis-tools
+  curl wrk docker-compose procps
+)
+
+# Prints the packages of PACKAGES that dpkg does not report as installed, one per line.
+deps_missing() {
+  local installed
+  # dpkg-query exits 1 when a name is unknown to it; that package simply counts as missing.
+  installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null \
+                | awk '$2 == "installed" { print $1 }' || true)
+  local p
+  for p in "${PACKAGES[@]}"; do
+    grep -qxF -- "$p" <<<"$installed" || echo "$p"
+  done
+}
+
+# Runs apt-get as root: directly when we are root, else through sudo. DEBIAN_FRONTEND goes on
+# sudo's command line because sudo resets the environment by default.
+deps_apt_get() {
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo DEBIAN_FRONTEND=noninteractive apt-get "$@"
+  else
+    echo "deps.sh: not root and sudo is not installed; as root run:  apt-get $*" >&2
+    return 1
+  fi
+}
+
+main() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "deps.sh: dpkg-query not found; this script supports Debian 12 only." >&2
+    echo "deps.sh: install by hand: ${PACKAGES[*]}" >&2
+    exit 1
+  fi
+  local missing
+  mapfile -t missing < <(deps_missing)
+  [ "${#missing[@]}" -eq 0 ] && exit 0
+
+  echo "deps.sh: installing missing packages: ${missing[*]}"
+  deps_apt_get update
+  deps_apt_get install -y --no-install-recommends "${missing[@]}"
+}
+
+main "$@"
