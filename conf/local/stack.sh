@@ -33,8 +33,9 @@
 # stops them in order: nginx first (no new requests), the pool, and the databases last.
 set -euo pipefail
 
-readonly STACK_SELF=$(readlink -f "${BASH_SOURCE[0]}")
-readonly STACK_REPO=$(cd "$(dirname "$STACK_SELF")/../.." && pwd)
+STACK_SELF=$(readlink -f "${BASH_SOURCE[0]}")
+STACK_REPO=$(cd "$(dirname "$STACK_SELF")/../.." && pwd)
+readonly STACK_SELF STACK_REPO
 cd "$STACK_REPO"
 
 readonly STACK_STOP_TIMEOUT=10    # seconds between SIGTERM and SIGKILL
@@ -99,8 +100,9 @@ stack_load_config() {
   export FLASHSALE_VAR_DIR=$VAR
   export FLASHSALE_CONFIG=$STACK_CONF
 
-  [[ "$PORT" =~ ^[0-9]+$ ]] && [ "$PORT" -ge 1 ] && [ "$PORT" -le 65535 ] \
-    || die "http port '$PORT' is not a port number"
+  if ! [[ "$PORT" =~ ^[0-9]+$ ]] || [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then
+    die "http port '$PORT' is not a port number"
+  fi
   [[ "$EXPIRY_INTERVAL" =~ ^[0-9]+([.][0-9]+)?$ ]] \
     || die "FLASHSALE_EXPIRY_INTERVAL='$EXPIRY_INTERVAL' is not a number of seconds"
   # sun_path holds 107 bytes; past that the servers fail with obscure bind errors.
@@ -266,7 +268,7 @@ stack_prepare() {
   mkdir -p "$VAR" "$RUN" "$LOG" "$VAR/tmp" "$VAR/conf/flashsale" "$VAR/conf/nginx-extra.d"
   # The sockets in run/ are the access control: MariaDB's root has no password.
   chmod 700 "$RUN"
-  local db_user_line= nginx_user_line=
+  local db_user_line='' nginx_user_line=
   if [ "$(id -u)" -eq 0 ]; then
     db_user_line='user = root'
     nginx_user_line='user root root;'
@@ -377,11 +379,17 @@ expiry_start() {
 }
 
 # The expiry loop itself (runs in its own session, see expiry_start). The job takes a Redis lock,
-# so a run that overlaps a manual one is harmless.
+# so a run that overlaps a manual one is harmless. On SIGTERM a job run in progress finishes
+# (bash runs the trap after it), and the nap is killed and reaped rather than left to init.
 expiry_loop() {
+  local nap=''
+  trap 'if [ -n "$nap" ]; then kill "$nap" 2>/dev/null; wait "$nap"; fi; exit 0' TERM
   while :; do
     "$BIN/flashsale-release-expired" --config "$STACK_CONF" || echo "[expiry] run failed ($?)"
-    sleep "$EXPIRY_INTERVAL"
+    sleep "$EXPIRY_INTERVAL" &
+    nap=$!
+    wait "$nap" || true
+    nap=''
   done
 }
 
@@ -416,8 +424,6 @@ stack_up() {
   done
   port_is_free || die "127.0.0.1:$PORT is already in use (set FLASHSALE_HTTP_PORT)"
 
-  # From here on, any exit (an error, Ctrl-C, SIGTERM, hangup) stops what was started.
-
   # nginx's 4096 connections per worker, MariaDB's 500 clients and the benchmark's sockets need
   # more descriptors than the usual soft limit of 1024; the hard limit is ours to take.
   local hard
@@ -427,6 +433,7 @@ stack_up() {
 
   local t0=$SECONDS
   mark_logs
+  # From here on, any exit (an error, Ctrl-C, SIGTERM, hangup) stops what was started.
   trap on_exit EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM
@@ -503,8 +510,10 @@ cmd_restart_fcgi() {
   mark_logs
   stop_component fcgi
   fcgi_start
-  wait_until 20 fcgi fcgi_socket_ready && wait_until 30 fcgi pool_answers \
-    || { show_logs; die "the pool did not come back"; }
+  if ! wait_until 20 fcgi fcgi_socket_ready || ! wait_until 30 fcgi pool_answers; then
+    show_logs
+    die "the pool did not come back"
+  fi
   say "fcgi restarted (pid $(pid_alive fcgi))"
 }
 
