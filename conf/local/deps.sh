@@ -35,11 +35,8 @@ deps_missing() {
 deps_apt_get() {
   if [ "$(id -u)" -eq 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo DEBIAN_FRONTEND=noninteractive apt-get "$@"
   else
-    echo "deps.sh: not root and sudo is not installed; as root run:  apt-get $*" >&2
-    return 1
+    sudo DEBIAN_FRONTEND=noninteractive apt-get "$@"
   fi
 }
 
@@ -54,6 +51,11 @@ main() {
   [ "${#missing[@]}" -eq 0 ] && exit 0
 
   echo "deps.sh: installing missing packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
+    echo "deps.sh: not root and sudo is not installed; as root run:" >&2
+    echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
   deps_apt_get update
   deps_apt_get install -y --no-install-recommends "${missing[@]}"
 }
