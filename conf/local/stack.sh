@@ -373,7 +373,8 @@ nginx_start() {
 }
 
 expiry_start() {
-  [ "$EXPIRY_INTERVAL" != 0 ] || return 0
+  # 0 (or 0.0): the caller drives the job itself, as the tests do.
+  [[ ! "$EXPIRY_INTERVAL" =~ ^0*([.]0*)?$ ]] || return 0
   pid_alive expiry >/dev/null && return 0
   spawn expiry "$LOG/release-expired.log" "$BASH" "$STACK_SELF" __expiry-loop
 }
