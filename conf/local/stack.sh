@@ -475,19 +475,27 @@ cmd_run() {
   Stop:   Ctrl-C
 
 EOF
-  # Children started here are ours; a component restarted from another shell (start-redis) is
-  # not, so a component dying is reported and the others keep serving.
-  local pid
+  # A component dying is reported and the others keep serving (stop-redis/start-redis from
+  # another shell is a normal thing to do). Once nothing is left (`stack.sh stop` from another
+  # shell), there is nothing to wait for.
+  local pid c
   while :; do
-    pid=
+    pid=''
     if wait -n -p pid; then :; fi
-    [ -n "$pid" ] || { sleep 1; continue; }
-    local c
+    if [ -n "$pid" ]; then
+      for c in "${STACK_COMPONENTS_UP[@]}"; do
+        if [ "$(cat "$RUN/$c.pid" 2>/dev/null)" = "$pid" ]; then
+          say "$c (pid $pid) exited; see $LOG/"
+        fi
+      done
+    else
+      sleep 1   # no children of ours left, but restarted components may still run
+    fi
     for c in "${STACK_COMPONENTS_UP[@]}"; do
-      if [ "$(cat "$RUN/$c.pid" 2>/dev/null)" = "$pid" ]; then
-        say "$c (pid $pid) exited; see $LOG/"
-      fi
+      if pid_alive "$c" >/dev/null; then continue 2; fi
     done
+    say "every component has stopped"
+    exit 0
   done
 }
 
