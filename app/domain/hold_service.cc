@@ -59,10 +59,12 @@ Status HoldService::CreateIn(store::Tx& tx, int64_t product_id, int64_t quantity
 
 Result<HoldView> HoldService::Create(int64_t product_id, int64_t quantity, util::Millis now) {
   store::CacheToken token;
-  if (auto cached = deps_.cache.Get(product_id, now, &token)) {
-    // The snapshot is no older than the last completed write, so "sold out" from it is an
-    // answer the database would also have given at some instant during this request.
-    if (cached->available < quantity) return InsufficientStock(cached->available);
+  if (recently_available_.count(product_id) == 0) {
+    if (auto cached = deps_.cache.Get(product_id, now, &token)) {
+      // The snapshot is no older than the last completed write, so "sold out" from it is an
+      // answer the database would also have given at some instant during this request.
+      if (cached->available < quantity) return InsufficientStock(cached->available);
+    }
   }
   HoldView hold;
   std::optional<store::ProductView> view;
@@ -70,11 +72,14 @@ Result<HoldView> HoldService::Create(int64_t product_id, int64_t quantity, util:
     view.reset();
     return CreateIn(tx, product_id, quantity, now, /*commit_with_reserve=*/true, &hold, &view);
   });
-  if (s.error() == "insufficient_stock" && view) {
+  if (s.error() == "insufficient_stock") {
+    recently_available_.erase(product_id);
     // Remember "sold out" so the next buyers are answered without the database.
-    deps_.cache.Put(Snapshot(*view, now), token, now);
+    if (view) deps_.cache.Put(Snapshot(*view, now), token, now);
   }
   if (!s.ok()) return s;
+  if (recently_available_.size() > 4096) recently_available_.clear();  // bounded memory
+  recently_available_.insert(product_id);
   return hold;
 }
 

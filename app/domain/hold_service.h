@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_set>
 
 #include "domain/deps.h"
 #include "domain/idempotency.h"
@@ -42,6 +43,10 @@ class HoldService {
                   std::optional<store::ProductView>* view);
 
   Deps& deps_;
+  // Products whose last hold in this worker got its units from the database. For those the
+  // cache is not asked first: it can only say "sold out", which the last attempt says it was
+  // not, and asking costs a Redis round trip per hold. Correctness never depends on this set.
+  std::unordered_set<int64_t> recently_available_;
 };
 
 }  // namespace flashsale::domain

@@ -97,8 +97,7 @@ std::optional<ProductSnapshot> ProductCache::Get(int64_t product_id, Millis now,
                                                  CacheToken* token) {
   token->usable = false;
   if (!Trusted()) return std::nullopt;
-  Reply r = redis_.Command({"EVAL", kGetScript, "3", DataKey(product_id), GenKey(product_id),
-                            kEpochKey});
+  Reply r = redis_.Eval(kGetScript, {DataKey(product_id), GenKey(product_id), kEpochKey}, {});
   if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return std::nullopt;
   std::string epoch = AsString(r->element[0]);
   std::string entry = AsString(r->element[2]);
@@ -116,13 +115,12 @@ void ProductCache::Put(const ProductSnapshot& snapshot, const CacheToken& token,
   if (!token.usable || snapshot.valid_until <= now) return;
   // Entries live at most an hour even with no hold pending, so forgotten products fade out.
   int64_t ttl = std::min<int64_t>(snapshot.valid_until - now, 3600 * 1000);
-  redis_.Command({"EVAL", kPutScript, "3", DataKey(snapshot.id), GenKey(snapshot.id), kEpochKey,
-                  token.epoch, token.generation, Encode(snapshot), std::to_string(ttl)});
+  redis_.Eval(kPutScript, {DataKey(snapshot.id), GenKey(snapshot.id), kEpochKey},
+              {token.epoch, token.generation, Encode(snapshot), std::to_string(ttl)});
 }
 
 void ProductCache::Invalidate(int64_t product_id) {
-  Reply r = redis_.Command({"EVAL", kInvalidateScript, "2", DataKey(product_id),
-                            GenKey(product_id)});
+  Reply r = redis_.Eval(kInvalidateScript, {DataKey(product_id), GenKey(product_id)}, {});
   if (r && r->type == REDIS_REPLY_INTEGER) return;
   trust_.dirty.fetch_add(1);
   LOG4CPLUS_WARN(util::StoreLog(), "could not invalidate product " << product_id

@@ -1,6 +1,9 @@
 #include "store/redis_client.h"
 
+#include <openssl/sha.h>
+
 #include <ctime>
+#include <unordered_map>
 
 #include "util/log.h"
 
@@ -64,6 +67,31 @@ Reply RedisClient::Command(const std::vector<std::string>& argv) {
     return nullptr;
   }
   return reply;
+}
+
+Reply RedisClient::Eval(const std::string& script, const std::vector<std::string>& keys,
+                        const std::vector<std::string>& args) {
+  static std::unordered_map<std::string, std::string> sha_of;  // per process; scripts are constants
+  std::string& sha = sha_of[script];
+  if (sha.empty()) {
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(script.data()), script.size(), digest);
+    static const char kHex[] = "0123456789abcdef";
+    for (unsigned char b : digest) {
+      sha += kHex[b >> 4];
+      sha += kHex[b & 15];
+    }
+  }
+  std::vector<std::string> argv = {"EVALSHA", sha, std::to_string(keys.size())};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  Reply r = Command(argv);
+  if (r && r->type == REDIS_REPLY_ERROR && std::string(r->str, r->len).rfind("NOSCRIPT", 0) == 0) {
+    argv[0] = "EVAL";
+    argv[1] = script;
+    r = Command(argv);
+  }
+  return r;
 }
 
 bool RedisClient::Ping() {

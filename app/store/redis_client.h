@@ -42,6 +42,11 @@ class RedisClient {
   // a reply of type REDIS_REPLY_ERROR is returned as is (the connection is fine).
   Reply Command(const std::vector<std::string>& argv);
 
+  // EVALSHA with the script's SHA-1, falling back to EVAL (which also loads it) when Redis does
+  // not know the script yet (first use, restart, SCRIPT FLUSH). Same nullptr rule as Command.
+  Reply Eval(const std::string& script, const std::vector<std::string>& keys,
+             const std::vector<std::string>& args);
+
   bool Ping();
 
  private:

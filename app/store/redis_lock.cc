@@ -39,7 +39,7 @@ RedisLock::Outcome RedisLock::Acquire() {
 void RedisLock::Release() {
   if (!held_) return;
   held_ = false;
-  redis_.Command({"EVAL", kReleaseScript, "1", key_, token_});
+  redis_.Eval(kReleaseScript, {key_}, {token_});
 }
 
 }  // namespace flashsale::store
