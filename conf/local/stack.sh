@@ -188,7 +188,9 @@ spawn() {
       fd=${fd##*/}
       [ "$fd" -gt 2 ] && eval "exec $fd>&-"
     done
-    exec setsid "$@" </dev/null >>"$log" 2>&1
+    # Background jobs of a script start with SIGINT ignored, and a caller (a test watchdog) may
+    # ignore SIGTERM too; an ignored SIGTERM would survive exec and make `stop` wait for SIGKILL.
+    exec setsid env --default-signal=INT,QUIT,TERM "$@" </dev/null >>"$log" 2>&1
   ) &
   echo "$!" >"$RUN/$component.pid"
 }
