@@ -26,7 +26,7 @@
 #
 # Exit status: 0 when every invariant held (targets missed are reported, not failed), 1 when an
 # invariant was violated or a scenario could not run at all.
-set -euo pipefail
+set -Eeuo pipefail   # -E: the ERR trap below also fires inside functions
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 cd "$REPO"
@@ -115,6 +115,8 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
+# set -e stops at the first failing command; say which, instead of exiting silently.
+trap 'say "failed at line $LINENO: $BASH_COMMAND"' ERR
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
@@ -154,8 +156,8 @@ start_everything() {
   "$BIN/bench-fcgi-ceiling" --listen "$VAR/run/bench-fcgi.sock" --workers "$WORKERS" \
     >>"$VAR/log/bench-fcgi-ceiling.log" 2>&1 &
   CEILING_PID=$!
-  local i
-  for i in $(seq 1 50); do
+  local _
+  for _ in $(seq 1 50); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE_URL/bench/fcgi")" = 200 ] && return 0
     sleep 0.1
   done
@@ -184,7 +186,7 @@ sql() {
 # CPU ticks (utime + stime) used so far by a pid and its direct children (a pool's workers).
 tree_ticks() {
   local pid=$1 p total=0 t
-  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || { echo 0; return; }
+  if [ -z "$pid" ] || [ ! -r "/proc/$pid/stat" ]; then echo 0; return; fi
   for p in "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null); do
     t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }') || t=0
     total=$(( total + ${t:-0} ))
@@ -193,6 +195,19 @@ tree_ticks() {
 }
 
 pid_of() { cat "$VAR/run/$1.pid" 2>/dev/null || true; }
+
+# Fails with a clear message when a stack component is gone (something outside this script
+# killed it: the logs then say "shutting down" with no reason of their own).
+check_stack_alive() {
+  local c pid
+  for c in mariadb redis fcgi nginx; do
+    pid=$(pid_of "$c")
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+      die "stack component '$c' (pid ${pid:-?}) is not running any more; see $VAR/log/"
+    fi
+  done
+  kill -0 "$CEILING_PID" 2>/dev/null || die "the FastCGI ceiling responder died; see $VAR/log/"
+}
 
 # One line: monotonic-ish time in ns, then CPU ticks used so far by the whole machine (busy,
 # from /proc/stat), mariadb, redis, nginx, the pool and the ceiling responder.
@@ -203,13 +218,26 @@ cpu_snapshot() {
 $(tree_ticks "$(pid_of nginx)") $(tree_ticks "$(pid_of fcgi)") $(tree_ticks "$CEILING_PID")"
 }
 
+# The pool logs one line per request with the time it spent on it ("POST /api/holds 201 585us");
+# comparing that with the latency wrk sees separates work in a worker from waiting for one.
+# Lines from concurrent workers can interleave in the shared log; only well-formed ones count.
+pool_log_size() { stat -c %s "$VAR/log/flashsale.log" 2>/dev/null || echo 0; }
+# pool_service_times FROM_BYTE: "<METHOD path> mean <us>us n=<count>" per endpoint, busiest first.
+pool_service_times() {
+  tail -c +"$(( $1 + 1 ))" "$VAR/log/flashsale.log" 2>/dev/null \
+    | grep -aE '^[0-9T:.-]+Z +INFO +flashsale\.http \[[0-9]+\] [A-Z]+ /[^ ]* [0-9]{3} [0-9]+us \[[0-9a-f]*\]$' \
+    | awk '{ p = $5 " " $6; gsub(/\/[0-9]+/, "/{id}", p); t = $8; sub(/us$/, "", t); n[p]++; sum[p] += t }
+           END { for (p in n) printf "%d\t%s mean %dus n=%d\n", n[p], p, sum[p] / n[p] + 0.5, n[p] }' \
+    | sort -rn | cut -f2 | paste -sd ';' - | sed 's/;/; /g' || true   # no lines: nothing to say
+}
+
 # MariaDB counters that explain a write rate: statements, commits (Handler_commit also counts
 # autocommits), fsyncs (MariaDB 10.11 has no separate redo log fsync counter; Innodb_data_fsyncs
 # includes them), row lock waits and their time (ms).
 DB_COUNTERS="Questions Handler_commit Com_rollback Innodb_data_fsyncs Innodb_log_writes Innodb_row_lock_waits Innodb_row_lock_time Innodb_deadlocks"
 db_snapshot() {
   local names
-  names=$(sed "s/ /','/g" <<<"$DB_COUNTERS")
+  names=${DB_COUNTERS// /\',\'}
   sql "SHOW GLOBAL STATUS WHERE Variable_name IN ('$names')" | sort | awk '{ printf "%s=%s ", $1, $2 }'
 }
 
@@ -217,7 +245,7 @@ db_snapshot() {
 # Results
 # ---------------------------------------------------------------------------------------------
 
-declare -A RPS P50 P99 ERRORS EXTRA CPU DBW DBOPS
+declare -A RPS P50 P99 ERRORS EXTRA CPU DBW DBOPS POOL
 SCENARIOS=()
 VIOLATIONS=()
 
@@ -248,8 +276,8 @@ record() {
 run_wrk() {
   local name=$1 conns=$2 seconds=$3 script=$4
   shift 4
-  local cpu0 cpu1 db0 db1 result
-  cpu0=$(cpu_snapshot); db0=$(db_snapshot)
+  local cpu0 cpu1 db0 db1 result log0
+  cpu0=$(cpu_snapshot); db0=$(db_snapshot); log0=$(pool_log_size)
   # wrk runs in a subshell that reports its children's CPU ticks (cutime + cstime) once wrk has
   # been reaped: wrk's own CPU, to tell it apart from everything else on the machine. ($BASHPID
   # is read outside the pipeline: inside it, it would be the pipeline element's own pid.)
@@ -268,6 +296,7 @@ run_wrk() {
   fi
   CPU[$name]=$(cpu_share "$cpu0" "$cpu1" "$(cat "$OUT/$name.wrk.cpu")")
   DBW[$name]="$db0|$db1"
+  POOL[$name]=$(pool_service_times "$log0")
   echo "$result" >"$OUT/$name.json"
   WRK_RESULT=$result
 }
@@ -467,8 +496,9 @@ scenario_checkout() {
 worker_peak_rss() {
   local master kib max=0 c n=0
   master=$(pid_of fcgi)
-  [ -n "$master" ] && grep -q flashsale-fcgi "/proc/$master/cmdline" 2>/dev/null \
-    || die "cannot find the flashsale-fcgi master (run/fcgi.pid)"
+  if [ -z "$master" ] || ! grep -q flashsale-fcgi "/proc/$master/cmdline" 2>/dev/null; then
+    die "cannot find the flashsale-fcgi master (run/fcgi.pid)"
+  fi
   for c in $(ps -o pid= --ppid "$master"); do
     kib=$(awk '/^VmHWM:/ { print $2 }' "/proc/$c/status" 2>/dev/null || echo 0)
     n=$(( n + 1 ))
@@ -513,7 +543,7 @@ print_table() {
   local s row name value tgt met
   printf '\n%-16s %10s %8s %8s %7s  %-22s %-10s %s\n' scenario rps p50_ms p99_ms errors ratio target met
   for s in "${SCENARIOS[@]}"; do
-    value= tgt= met=
+    value='' tgt='' met=''
     for row in "${TARGET_ROWS[@]}"; do
       IFS='|' read -r name v t m _ <<<"$row"
       [ "$name" = "$s" ] && { value=$v; tgt=$t; met=$m; }
@@ -545,13 +575,15 @@ EOF
   fi
   # Where the time goes: CPU share per component (of all cores) and database work per
   # successful operation (statements, commits, redo log fsyncs, row lock waits).
-  printf '\nwhere the time goes (CPU %% of %d cores during each scenario; MariaDB counters per op):\n' "$(nproc)"
+  printf '\nwhere the time goes (CPU: %% of %d cores; pool: time per request inside a worker, from its\nlog; db: MariaDB counters per operation):\n' "$(nproc)"
   local kv
   for s in "${SCENARIOS[@]}"; do
     kv=$(sed 's/"//g; s/Questions/stmts/; s/Handler_commit/commits/; s/Innodb_data_fsyncs/fsyncs/;
               s/Innodb_row_lock_waits/lockwaits/; s/Innodb_row_lock_time/lockwait_ms/;
               s/Innodb_deadlocks/deadlocks/; s/Com_rollback/rollbacks/; s/:/ /g; s/,/  /g' <<<"${DBOPS[$s]}")
-    printf '  %-15s %-60s\n  %-15s db per op: %s\n' "$s" "${CPU[$s]}" "" "$kv"
+    printf '  %-15s CPU: %s\n' "$s" "${CPU[$s]}"
+    [ -z "${POOL[$s]:-}" ] || printf '  %-15s pool: %s\n' "" "${POOL[$s]}"
+    printf '  %-15s db per op: %s\n' "" "$kv"
   done
 }
 
@@ -568,7 +600,7 @@ write_json() {
       first=0
       printf '    %s: {"rps": %s, "p50_ms": %s, "p99_ms": %s, "errors": %s, "cpu": %s%s}' \
         "$(json_str "$s")" "${RPS[$s]}" "${P50[$s]}" "${P99[$s]}" "${ERRORS[$s]}" \
-        "$(json_str "${CPU[$s]:-}")" "${EXTRA[$s]:+, ${EXTRA[$s]}}, \"db_per_op\": {${DBOPS[$s]}}"
+        "$(json_str "${CPU[$s]:-}")" "${EXTRA[$s]:+, ${EXTRA[$s]}}, \"pool_service\": $(json_str "${POOL[$s]:-}"), \"db_per_op\": {${DBOPS[$s]}}"
     done
     printf '\n  },\n  "targets": [\n'
     first=1
@@ -605,9 +637,11 @@ main() {
 
   local s
   for s in ceiling_static ceiling_fcgi ceiling_db product_get holds flash_sale checkout; do
+    check_stack_alive
     say "$s"
     "scenario_$s"
   done
+  check_stack_alive
   RSS=$(worker_peak_rss)
 
   evaluate_targets
