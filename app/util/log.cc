@@ -4,10 +4,16 @@
 #include <log4cplus/initializer.h>
 
 #include <fstream>
+#include <iostream>
 
 namespace flashsale::util {
 
 void InitLogging(const std::string& properties_path) {
+  // Workers share one stderr. log4cplus writes a line in pieces; with std::cerr unbuffered each
+  // piece is its own write() and lines of different workers interleave. Buffered, the appender's
+  // flush at the end of each event makes one write per line.
+  std::ios_base::sync_with_stdio(false);
+  std::cerr.unsetf(std::ios_base::unitbuf);
   log4cplus::initialize();
   if (std::ifstream(properties_path).good()) {
     log4cplus::PropertyConfigurator::doConfigure(LOG4CPLUS_STRING_TO_TSTRING(properties_path));
