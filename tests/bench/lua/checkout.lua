@@ -16,11 +16,11 @@
 -- The webhook carries a unique idempotency_key and X-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
 -- "<t>.<body>" with the stack's secret> (hmac.lua). When the window is over the drain (see
 -- bench.lua) keeps a connection going while steps are queued, so started checkouts finish
--- and the database can be compared with what was seen.
+-- and the database can be compared with what was seen; no new checkout starts after the window.
 local bench = require("bench")
 local hmac = require("hmac")
 
-local hold_request
+local hold_request, filler_request
 local secret, run_id
 local queue, head, tail = {}, 1, 0
 local key_seq = 0
@@ -37,6 +37,7 @@ function init(args)
   run_id = args[3] or tostring(os.time())
   hold_request = wrk.format("POST", "/api/holds", { ["Content-Type"] = "application/json" },
                             string.format('{"product_id":%d,"quantity":1}', product))
+  filler_request = wrk.format("GET", "/api/products/" .. product)
 end
 
 bench.enable_drain(function() return head <= tail end)
@@ -48,7 +49,11 @@ function request()
     head = head + 1
     return req
   end
-  return hold_request
+  if bench.in_window() then return hold_request end
+  -- Past the window no new checkout may start, or one could still be in flight when wrk stops.
+  -- delay() let this connection go because a step was queued, but another connection took it
+  -- meanwhile; wrk needs a request all the same, so send a read that changes nothing.
+  return filler_request
 end
 
 local function order_request(hold_id)
@@ -84,6 +89,9 @@ function response(status, headers, body)
   elseif status == 200 and body:find('"applied"%s*:%s*true') and body:find('"status"%s*:%s*"paid"') then
     bench.add("paid")
     if inside then bench.add("paid_in_window") end
+    return
+  elseif status == 200 and body:find('"available"', 1, true) then
+    bench.add("drain_reads")  -- the filler of request()
     return
   end
   -- Anything else breaks this checkout's chain; the connection starts a new one.
