@@ -608,6 +608,14 @@ EOF
     [ -z "${POOL[$s]:-}" ] || printf '  %-15s pool: %s\n' "" "${POOL[$s]}"
     printf '  %-15s db per op: %s\n' "" "$kv"
   done
+  # Every number here is relative to ceilings measured minutes apart on the same cores; if
+  # something else was busy during one scenario and not another, the ratios are off. Say so.
+  local other noisy=''
+  for s in "${SCENARIOS[@]}"; do
+    other=$(sed -n 's/.*other \([0-9]*\)%.*/\1/p' <<<"${CPU[$s]}")
+    [ "${other:-0}" -le 10 ] || noisy+=" $s (${other}%)"
+  done
+  [ -z "$noisy" ] || printf '\nwarning: other processes took CPU during:%s; ratios are skewed, rerun on a quiet machine\n' "$noisy"
 }
 
 write_json() {
