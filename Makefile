@@ -81,10 +81,10 @@ run: deps all
 	@conf/local/stack.sh run
 
 unit: $(BUILD)/tests/unit_tests
-	$(BUILD)/tests/unit_tests --log_level=test_suite --report_level=short
+	$(BUILD)/tests/unit_tests --log_level=test_suite --report_level=short --color_output=no
 
 integration: all $(BUILD)/tests/integration_tests
-	$(BUILD)/tests/integration_tests --log_level=test_suite --report_level=short
+	$(BUILD)/tests/integration_tests --log_level=test_suite --report_level=short --color_output=no
 
 # Both suites run even if the first fails; the last line is the summary, the exit code its verdict.
 test: deps
