@@ -195,7 +195,13 @@ std::vector<std::string> TestStack::Environment(const EnvOverrides& extra) const
   env["FLASHSALE_ADMIN_TOKEN"] = kAdminToken;
   env["FLASHSALE_HOLD_TTL_SECONDS"] = std::to_string(kHoldTtlSeconds);
   env["FLASHSALE_WORKERS"] = std::to_string(kWorkers);
-  for (const auto& [name, value] : extra) env[name] = value;
+  for (const auto& [name, value] : extra) {
+    if (value == kUnset) {
+      env.erase(name);
+    } else {
+      env[name] = value;
+    }
+  }
   std::vector<std::string> out;
   for (const auto& [name, value] : env) out.push_back(name + "=" + value);
   return out;

@@ -34,7 +34,9 @@ inline constexpr const char* kWebhookSecretPrevious = "itest-webhook-previous-91
 inline constexpr int kHoldTtlSeconds = 120;
 inline constexpr int kWorkers = 6;
 
+// Per-call environment changes: NAME -> value, or NAME -> kUnset to remove NAME.
 using EnvOverrides = std::map<std::string, std::string>;
+inline constexpr const char* kUnset = "\x01unset";
 
 struct CommandResult {
   int exit_code = -1;  // 128 + signal when the child was killed
