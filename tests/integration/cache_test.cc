@@ -74,6 +74,9 @@ BOOST_AUTO_TEST_CASE(reads_follow_every_kind_of_write) {
   DbProbe db(Stack().mysql_socket());
   int64_t product = MustCreateProduct(api, 10, "4.00");
   ExpectProduct(api, db, product, 10, 10, "create");
+  // Guard: the reads above filled the cache. Without a cache in use these tests prove nothing.
+  RedisProbe redis(Stack().redis_socket());
+  BOOST_TEST_REQUIRE(redis.Command({"DBSIZE"}) != "0", "Redis is empty after product reads");
 
   int64_t h1 = MustHold(api, product, 3);
   ExpectProduct(api, db, product, 10, 7, "hold");

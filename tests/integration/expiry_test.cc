@@ -37,12 +37,14 @@ struct Held {
 };
 
 Held MustHoldUntil(const Api& api, int64_t product, int64_t quantity) {
+  int64_t sent = NowMillis();
   HttpResponse r = api.PostHold(product, quantity);
   BOOST_REQUIRE_MESSAGE(r.status == 201, r.Describe());
   std::optional<int64_t> expires = ParseRfc3339Millis(r.json["expires_at"].asString());
   BOOST_REQUIRE_MESSAGE(expires.has_value(), r.body);
   // The pool really runs with the short ttl (else every wait below is meaningless).
   BOOST_REQUIRE_MESSAGE(*expires <= NowMillis() + kShortTtlSeconds * 1000 + 1000, r.body);
+  BOOST_REQUIRE_MESSAGE(*expires >= sent + kShortTtlSeconds * 1000 - 1000, r.body);
   return {r.json["hold_id"].asInt64(), *expires};
 }
 
@@ -73,6 +75,14 @@ BOOST_AUTO_TEST_CASE(expired_units_return_without_the_job) {
   BOOST_TEST(MustGetProduct(api, product).available == 0);
   HttpResponse refused = api.PostHold(product, 1);
   BOOST_TEST(refused.status == 409, refused.Describe());
+
+  // Not before its time: shortly before expires_at the units are still held.
+  SleepUntilMillis(first.expires_ms - 600);
+  if (NowMillis() < first.expires_ms - 200) {
+    BOOST_TEST(MustGetProduct(api, product).available == 0, "units returned before expires_at");
+    HttpResponse early = api.PostHold(product, 1);
+    BOOST_TEST(early.status == 409, "a hold got units before expires_at: " << early.Describe());
+  }
 
   SleepUntilMillis(first.expires_ms + 1000);
   ProductView v = MustGetProduct(api, product);

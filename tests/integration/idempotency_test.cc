@@ -15,25 +15,33 @@ namespace {
 Headers Key(const std::string& key) { return {{"Idempotency-Key", key}}; }
 
 // Every answer is the first one replayed (same status, same bytes) or 409
-// idempotency_key_in_use; at least one is the real answer. Returns how many were replays.
+// idempotency_key_in_use, and at least one is the real answer. Anything else (a 503 because the
+// repeats deadlocked each other, say) is reported once with its count and first example.
 void CheckConcurrentRepeats(const std::vector<HttpResponse>& answers, long status) {
   const HttpResponse* first = nullptr;
-  int in_use = 0;
+  int in_use = 0, replays = 0;
+  std::vector<const HttpResponse*> other;
   for (const HttpResponse& r : answers) {
     if (r.status == 409 && r.ErrorCode() == "idempotency_key_in_use") {
       ++in_use;
-      continue;
-    }
-    BOOST_TEST(r.status == status, r.Describe());
-    if (first == nullptr) {
-      first = &r;
+    } else if (r.status == status) {
+      ++replays;
+      if (first == nullptr) {
+        first = &r;
+      } else {
+        BOOST_TEST(r.body == first->body, "two different answers for one key: " << first->body
+                                                                                << " / " << r.body);
+      }
     } else {
-      BOOST_TEST(r.body == first->body, "two different answers for one key: " << first->body
-                                                                              << " / " << r.body);
+      other.push_back(&r);
     }
   }
-  BOOST_TEST(first != nullptr, "every repeat answered idempotency_key_in_use");
-  BOOST_TEST_MESSAGE(answers.size() - in_use << " answers replayed, " << in_use << " in use");
+  BOOST_TEST(first != nullptr, "no repeat got the real answer");
+  BOOST_TEST(other.empty(), other.size() << " of " << answers.size()
+                                         << " repeats answered neither the first answer nor "
+                                            "409 idempotency_key_in_use; first: "
+                                         << (other.empty() ? "" : other[0]->Describe()));
+  BOOST_TEST_MESSAGE(replays << " answers replayed, " << in_use << " in use");
 }
 
 }  // namespace
@@ -159,7 +167,7 @@ BOOST_AUTO_TEST_CASE(order_repeat_replays_the_first_answer) {
 BOOST_AUTO_TEST_CASE(concurrent_hold_repeats_make_one_hold) {
   Api api;
   DbProbe db(Stack().mysql_socket());
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < 5; ++round) {
     BOOST_TEST_CONTEXT("round " << round) {
       int64_t product = MustCreateProduct(api, 10);
       std::string key = UniqueName("concurrent-hold");
@@ -176,7 +184,7 @@ BOOST_AUTO_TEST_CASE(concurrent_hold_repeats_make_one_hold) {
 BOOST_AUTO_TEST_CASE(concurrent_order_repeats_make_one_order) {
   Api api;
   DbProbe db(Stack().mysql_socket());
-  for (int round = 0; round < 3; ++round) {
+  for (int round = 0; round < 5; ++round) {
     BOOST_TEST_CONTEXT("round " << round) {
       int64_t product = MustCreateProduct(api, 10);
       int64_t hold = MustHold(api, product, 2);
