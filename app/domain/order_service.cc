@@ -30,14 +30,14 @@ Status OrderService::CreateIn(store::Tx& tx, int64_t hold_id, util::Millis now,
     case store::HoldStatus::kActive:
       break;
   }
-  std::optional<store::ProductView> product = store::products::View(tx, hold->product_id, now);
-  if (!product) return Status::Internal("hold without product");
+  std::optional<int64_t> price_cents = store::products::PriceCents(tx, hold->product_id);
+  if (!price_cents) return Status::Internal("hold without product");
 
   store::OrderRecord order;
   order.hold_id = hold->id;
   order.product_id = hold->product_id;
   order.quantity = hold->quantity;
-  order.total_cents = TotalCents(product->product.price_cents, hold->quantity);
+  order.total_cents = TotalCents(*price_cents, hold->quantity);
   order.status = store::OrderStatus::kPending;
   order.id = store::orders::Insert(tx, order, now);
   store::holds::Finish(tx, hold->id, store::HoldStatus::kUsed, now);

@@ -44,6 +44,12 @@ std::optional<ProductView> View(Tx& tx, int64_t id, Millis now) {
   return ReadView(tx, kViewSql, id, now);
 }
 
+std::optional<int64_t> PriceCents(Tx& tx, int64_t id) {
+  auto rows = tx.Query("SELECT price_cents FROM products WHERE id = ?", {id});
+  if (!rows->Next()) return std::nullopt;
+  return rows->Int(1);
+}
+
 std::optional<ProductView> ViewForUpdate(Tx& tx, int64_t id, Millis now) {
   auto lock = tx.Query("SELECT id FROM products WHERE id = ? FOR UPDATE", {id});
   if (!lock->Next()) return std::nullopt;

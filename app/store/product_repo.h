@@ -17,7 +17,11 @@ int64_t Insert(Tx& tx, const std::string& name, int64_t price_cents, int64_t sto
 // Counters plus the expiry facts readers need, in one round trip (consistent read, no lock).
 std::optional<ProductView> View(Tx& tx, int64_t id, Millis now);
 
-// Same, but locks the product row first (operator updates).
+// The price in cents, nullopt for an unknown product (consistent read, no lock: the hot row's
+// counters are not needed to price an order).
+std::optional<int64_t> PriceCents(Tx& tx, int64_t id);
+
+// Same as View, but locks the product row first (operator updates).
 std::optional<ProductView> ViewForUpdate(Tx& tx, int64_t id, Millis now);
 
 // reserved += quantity if stock - reserved >= quantity. False when the units are not there (or
