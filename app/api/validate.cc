@@ -28,8 +28,13 @@ Result<Json::Value> ParseObject(const std::string& body) {
 
 const Json::Value* FieldChecker::Find(const char* name, bool required) {
   const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
-  if (v == nullptr || v->isNull()) {
+  if (v == nullptr) {
     if (required) Fail(name, "is required");
+    return nullptr;
+  }
+  if (v->isNull()) {
+    // Sent as null: for an optional field that is a wrong type, not "leave it unchanged".
+    Fail(name, required ? "is required" : "must not be null");
     return nullptr;
   }
   return v;

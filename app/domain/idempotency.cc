@@ -24,7 +24,7 @@ Result<StoredReply> RunIdempotent(store::Database& db, const IdempotencyKey& key
         return Status::Conflict("idempotency_key_in_use",
                                 "a request with this Idempotency-Key is still running");
       case idem::Claim::kExists: {
-        std::optional<idem::StoredAnswer> stored = idem::FindForUpdate(tx, key.scope, key.key);
+        std::optional<idem::StoredAnswer> stored = idem::FindShared(tx, key.scope, key.key);
         if (!stored) return Status::Retryable("idempotency key vanished");
         if (stored->created_at + kIdempotencyRetentionMs > now) {
           if (stored->request_hash != key.request_hash) {

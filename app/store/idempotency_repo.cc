@@ -18,11 +18,14 @@ Claim TryClaim(Tx& tx, const std::string& scope, const std::string& key, const s
   }
 }
 
-std::optional<StoredAnswer> FindForUpdate(Tx& tx, const std::string& scope,
-                                          const std::string& key) {
+std::optional<StoredAnswer> FindShared(Tx& tx, const std::string& scope,
+                                      const std::string& key) {
+  // A shared lock, like the one the failed INSERT already holds: many repeats that waited on
+  // the first request read its answer together; asking for exclusive locks here would make each
+  // of them wait for the others' shared locks, a deadlock.
   auto rows = tx.Query(
       "SELECT request_hash, status_code, response_body, created_at FROM idempotency_keys"
-      " WHERE scope = ? AND idem_key = ? FOR UPDATE",
+      " WHERE scope = ? AND idem_key = ? LOCK IN SHARE MODE",
       {scope, key});
   if (!rows->Next()) return std::nullopt;
   return StoredAnswer{rows->Str(1), static_cast<int>(rows->Int(2)), rows->Str(3),

@@ -27,8 +27,8 @@ struct StoredAnswer {
 Claim TryClaim(Tx& tx, const std::string& scope, const std::string& key, const std::string& hash,
                Millis now);
 
-std::optional<StoredAnswer> FindForUpdate(Tx& tx, const std::string& scope,
-                                          const std::string& key);
+// The committed answer for a key (shared lock).
+std::optional<StoredAnswer> FindShared(Tx& tx, const std::string& scope, const std::string& key);
 
 // Re-claims a key whose answer is older than the retention window.
 void Reclaim(Tx& tx, const std::string& scope, const std::string& key, const std::string& hash,
