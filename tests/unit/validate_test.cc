@@ -87,6 +87,16 @@ BOOST_AUTO_TEST_CASE(money_has_at_most_two_decimals) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(optional_fields_may_be_absent_but_not_null) {
+  auto obj = ParseObject("{\"stock\": null}");
+  BOOST_REQUIRE(obj.ok());
+  FieldChecker check(obj.value());
+  BOOST_TEST(!check.Integer("stock", 0, 10, /*required=*/false).has_value());
+  BOOST_TEST(!check.String("name", 1, 10, /*required=*/false).has_value());  // absent: fine
+  BOOST_TEST(check.Result().fields().size() == 1u);
+  BOOST_TEST(check.Result().fields()[0].first == "stock");
+}
+
 BOOST_AUTO_TEST_CASE(strings_and_enums) {
   auto obj = ParseObject("{\"k\": \"\", \"s\": \"success\", \"t\": \"other\", \"n\": 5}");
   BOOST_REQUIRE(obj.ok());
