@@ -1,0 +1,135 @@
+// `make run`'s foreground stack (conf/local/stack.sh run): a second stack beside the test stack,
+// in its own var dir and on its own port, answers through nginx; Ctrl-C (SIGINT to its process
+// group, as a terminal sends it) stops every process it started.
+#include <dirent.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../support/http_client.h"
+#include "../support/test_stack.h"
+
+namespace flashsale::itest {
+namespace {
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// Live processes whose command line mentions `needle` (zombies have an empty cmdline).
+std::vector<std::string> ProcessesMentioning(const std::string& needle) {
+  std::vector<std::string> found;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return found;
+  while (dirent* e = ::readdir(proc)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (char& c : cmdline) {
+      if (c == '\0') c = ' ';
+    }
+    if (cmdline.find(needle) != std::string::npos) found.push_back(std::string(e->d_name) + ": " + cmdline);
+  }
+  ::closedir(proc);
+  return found;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(stack_run)
+
+BOOST_AUTO_TEST_CASE(ctrl_c_stops_everything_the_foreground_stack_started) {
+  TestStack& stack = Stack();
+  char tmpl[] = "/tmp/flashsale-run.XXXXXX";
+  BOOST_REQUIRE(::mkdtemp(tmpl) != nullptr);
+  std::string var_dir = tmpl;
+  ::chmod(var_dir.c_str(), 0755);
+  int port = FreePort();
+
+  pid_t pid = ::fork();
+  BOOST_REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::setpgid(0, 0);  // its own process group, like a job in a terminal
+    if (::chdir(stack.repo_root().c_str()) != 0) ::_exit(127);
+    // Same binaries and secrets as the test stack; only the place and the port differ.
+    ::setenv("FLASHSALE_VAR_DIR", var_dir.c_str(), 1);
+    ::setenv("FLASHSALE_HTTP_PORT", std::to_string(port).c_str(), 1);
+    ::setenv("FLASHSALE_EXPIRY_INTERVAL", "1", 1);  // the expiry loop must stop too
+    std::string log = var_dir + ".out";
+    FILE* out = std::freopen(log.c_str(), "w", stdout);
+    if (out == nullptr || ::dup2(STDOUT_FILENO, STDERR_FILENO) < 0) ::_exit(127);
+    ::execl("conf/local/stack.sh", "stack.sh", "run", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);
+
+  HttpClient http("http://127.0.0.1:" + std::to_string(port));
+  HttpResponse product;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (std::chrono::steady_clock::now() < deadline) {
+    product = http.Get("/api/products/1");
+    if (product.status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  BOOST_CHECK_MESSAGE(product.status == 200, "stack.sh run never answered: " << product.Describe());
+  BOOST_TEST(product.body.find("\"name\":\"Flash Sale Item\"") != std::string::npos);
+  BOOST_TEST(!ProcessesMentioning(var_dir).empty());  // it really runs from that var dir
+
+  ::kill(-pid, SIGINT);
+  int status = 0;
+  bool exited = false;
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (!exited) {
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+  }
+  BOOST_TEST(exited);
+
+  // Give the last children a moment to be gone from /proc, then nothing may mention the var dir.
+  std::vector<std::string> left;
+  for (int i = 0; i < 50; ++i) {
+    left = ProcessesMentioning(var_dir);
+    if (left.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  std::ostringstream listing;
+  for (const std::string& p : left) listing << "\n  " << p;
+  BOOST_CHECK_MESSAGE(left.empty(), "processes left after Ctrl-C:" << listing.str());
+  BOOST_CHECK_MESSAGE(http.Get("/api/health").status == 0, "nginx still answers after Ctrl-C");
+
+  if (left.empty()) {
+    std::string cleanup = "rm -rf '" + var_dir + "' '" + var_dir + ".out'";
+    BOOST_TEST(std::system(cleanup.c_str()) == 0);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace flashsale::itest
