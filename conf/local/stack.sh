@@ -219,10 +219,18 @@ pid_alive() {
   read -r _ _ state _ 2>/dev/null <"/proc/$pid/stat" || return 1
   [ "$state" != Z ] || return 1
   cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
-  if [[ "$cmdline" != *"$(component_signature "$1")"* ]]; then
-    tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "FLASHSALE_VAR_DIR=$VAR" \
-      || return 1
-  fi
+  case "$1" in
+    fcgi|expiry)
+      # Started with this stack's environment: a pool or loop of another stack on this machine
+      # has the same command line, and a reused pid must never make `stop` signal it.
+      tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "FLASHSALE_VAR_DIR=$VAR" \
+        || return 1 ;;
+    *)
+      if [[ "$cmdline" != *"$(component_signature "$1")"* ]]; then
+        tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "FLASHSALE_VAR_DIR=$VAR" \
+          || return 1
+      fi ;;
+  esac
   echo "$pid"
 }
 
