@@ -56,15 +56,20 @@ void OrderCreated(store::Tx& tx, const store::OrderRecord& order, Millis now) {
   Append(tx, "order_created", p, now);
 }
 
-void OrderSettled(store::Tx& tx, const store::OrderRecord& order, const std::string& key,
-                  Millis now) {
+Event OrderSettledEvent(const store::OrderRecord& order, const std::string& key) {
   Json::Value p;
   p["order_id"] = Int(order.id);
   p["product_id"] = Int(order.product_id);
   p["quantity"] = Int(order.quantity);
   p["idempotency_key"] = key;
-  Append(tx, order.status == store::OrderStatus::kPaid ? "order_paid" : "order_cancelled", p,
-         now);
+  return Event{order.status == store::OrderStatus::kPaid ? "order_paid" : "order_cancelled",
+               util::WriteJson(p)};
+}
+
+void OrderSettled(store::Tx& tx, const store::OrderRecord& order, const std::string& key,
+                  Millis now) {
+  Event e = OrderSettledEvent(order, key);
+  store::metrics::Append(tx, e.type, e.payload, now);
 }
 
 void PaymentDeferred(store::Tx& tx, const store::PaymentEventRecord& event, Millis now) {

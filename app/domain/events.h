@@ -20,6 +20,7 @@ struct Event {
 };
 
 Event HoldCreatedEvent(const store::HoldRecord& hold);
+Event OrderSettledEvent(const store::OrderRecord& order, const std::string& key);
 
 void HoldCreated(store::Tx& tx, const store::HoldRecord& hold, Millis now);
 // reason: "released" (DELETE by the client) or "expired" (expiry job or inline reclaim).

@@ -28,16 +28,17 @@ Status HoldService::CreateIn(store::Tx& tx, int64_t product_id, int64_t quantity
   hold.quantity = quantity;
   hold.status = store::HoldStatus::kActive;
   hold.expires_at = now + static_cast<util::Millis>(deps_.config.hold_ttl_seconds) * 1000;
-  hold.id = store::holds::Insert(tx, product_id, quantity, hold.expires_at, now);
-  events::Event created = events::HoldCreatedEvent(hold);
-
   // The product row is locked last and, when nothing follows, released by a COMMIT inside the
-  // same round trip (with the hold_created row): that lock is what every other buyer waits for.
+  // same round trip: that lock is what every other buyer waits for.
   bool reserved = false;
   if (commit_with_reserve) {
-    reserved = store::products::ReserveAndCommit(tx, product_id, quantity, now, created.type,
-                                                 created.payload);
+    hold.id = 0;  // the procedure puts the new id into hold_created's payload
+    store::holds::InsertedHold inserted = store::holds::InsertReserveAndCommit(
+        tx, product_id, quantity, hold.expires_at, now, events::HoldCreatedEvent(hold).payload);
+    hold.id = inserted.id;
+    reserved = inserted.reserved;
   } else {
+    hold.id = store::holds::Insert(tx, product_id, quantity, hold.expires_at, now);
     events::HoldCreated(tx, hold, now);
     reserved = store::products::TryReserve(tx, product_id, quantity, now);
   }

@@ -21,7 +21,14 @@ Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t orde
   Status s = deps_.db.Run([&](store::Tx& tx) -> Status {
     result = PaymentResult{};
     result.order_id = order_id;
-    store::PaymentEventRecord event{0, key, order_id, status, store::PaymentOutcome::kDeferred};
+    // The order first (locked, or its gap locked): its state decides the event's outcome, so
+    // the event row is written once, with that outcome.
+    std::optional<store::OrderRecord> order = store::orders::FindForUpdate(tx, order_id);
+    store::PaymentOutcome outcome = !order ? store::PaymentOutcome::kDeferred
+                                    : order->status == store::OrderStatus::kPending
+                                        ? store::PaymentOutcome::kApplied
+                                        : store::PaymentOutcome::kIgnored;
+    store::PaymentEventRecord event{0, key, order_id, status, outcome};
 
     if (!store::payments::TryInsert(tx, event, now)) {
       // A replay: same key. It must describe the same event, and it changes nothing.
@@ -36,29 +43,27 @@ Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t orde
         result.deferred = true;
         return Status::Ok();
       }
-      std::optional<store::OrderRecord> order = store::orders::Find(tx, order_id);
       if (!order) return Status::Internal("settled payment event without order");
       result.order_status = order->status;
       result.applied = first->outcome == store::PaymentOutcome::kApplied;
       return Status::Ok();
     }
 
-    std::optional<store::OrderRecord> order = store::orders::FindForUpdate(tx, order_id);
-    if (!order) {
-      events::PaymentDeferred(tx, event, now);
-      result.deferred = true;
-      return Status::Ok();
+    switch (outcome) {
+      case store::PaymentOutcome::kDeferred:
+        events::PaymentDeferred(tx, event, now);
+        result.deferred = true;
+        return Status::Ok();
+      case store::PaymentOutcome::kIgnored:
+        result.order_status = order->status;
+        return Status::Ok();
+      case store::PaymentOutcome::kApplied:
+        SettleOrder(tx, *order, status, key, now, deps_.cache, /*commit_now=*/true);
+        result.order_status = order->status;
+        result.applied = true;
+        return Status::Ok();
     }
-    if (order->status != store::OrderStatus::kPending) {
-      store::payments::SetOutcome(tx, key, store::PaymentOutcome::kIgnored, now);
-      result.order_status = order->status;
-      return Status::Ok();
-    }
-    store::payments::SetOutcome(tx, key, store::PaymentOutcome::kApplied, now);
-    SettleOrder(tx, *order, status, key, now, deps_.cache, /*commit_now=*/true);
-    result.order_status = order->status;
-    result.applied = true;
-    return Status::Ok();
+    return Status::Internal("unknown payment outcome");
   });
   if (!s.ok()) return s;
   return result;

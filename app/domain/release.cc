@@ -8,6 +8,13 @@
 #include "store/product_repo.h"
 
 namespace flashsale::domain {
+namespace {
+
+void OnCommitInvalidate(store::Tx& tx, int64_t product_id, store::ProductCache& cache) {
+  tx.OnCommit([&cache, product_id] { cache.Invalidate(product_id); });
+}
+
+}  // namespace
 
 int64_t ReleaseExpiredHolds(store::Tx& tx, int64_t product_id, Millis now, int limit) {
   std::vector<store::HoldRecord> expired = store::holds::LockExpired(tx, product_id, now, limit);
@@ -37,17 +44,21 @@ void SettleOrder(store::Tx& tx, store::OrderRecord& order, store::PaymentStatus 
   bool paid = payment == store::PaymentStatus::kSuccess;
   order.status = paid ? store::OrderStatus::kPaid : store::OrderStatus::kCancelled;
   store::orders::Settle(tx, order.id, order.status, now);
-  events::OrderSettled(tx, order, idempotency_key, now);
   int64_t stock_delta = paid ? -order.quantity : 0;
   if (commit_now) {
-    store::products::AdjustAndCommit(tx, order.product_id, stock_delta, -order.quantity, now);
-  } else if (paid) {
+    // The metrics row, the counters and the COMMIT in one round trip.
+    events::Event settled = events::OrderSettledEvent(order, idempotency_key);
+    store::products::AdjustAndCommit(tx, order.product_id, stock_delta, -order.quantity, now,
+                                     settled.type, settled.payload);
+    return OnCommitInvalidate(tx, order.product_id, cache);
+  }
+  events::OrderSettled(tx, order, idempotency_key, now);
+  if (paid) {
     store::products::Sell(tx, order.product_id, order.quantity, now);
   } else {
     store::products::Unreserve(tx, order.product_id, order.quantity, now);
   }
-  int64_t product_id = order.product_id;
-  tx.OnCommit([&cache, product_id] { cache.Invalidate(product_id); });
+  OnCommitInvalidate(tx, order.product_id, cache);
 }
 
 }  // namespace flashsale::domain

@@ -7,6 +7,7 @@
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
 #include <mysql_connection.h>
 #include <mysql_driver.h>
@@ -112,16 +113,29 @@ bool Tx::TryInsert(const std::string& sql, const std::vector<Param>& params) {
   }
 }
 
-int64_t Tx::CallForInt(const std::string& call) {
+std::string HexLiteral(const std::string& s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "X'";
+  for (unsigned char c : s) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out + "'";
+}
+
+std::vector<int64_t> Tx::CallForRow(const std::string& call) {
   try {
     std::unique_ptr<sql::Statement> st(db_.Connection()->createStatement());
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery(call));
-    int64_t value = rs->next() ? rs->getInt64(1) : 0;
+    std::vector<int64_t> row;
+    if (rs->next()) {
+      for (unsigned i = 1; i <= rs->getMetaData()->getColumnCount(); ++i) row.push_back(rs->getInt64(i));
+    }
     rs.reset();
     while (st->getMoreResults()) {
       std::unique_ptr<sql::ResultSet> more(st->getResultSet());
     }
-    return value;
+    return row;
   } catch (const sql::SQLException& e) {
     throw Translate(e);
   }

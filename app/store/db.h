@@ -59,6 +59,9 @@ constexpr int kErrDeadlock = 1213;
 
 using Param = std::variant<std::nullptr_t, int64_t, std::string>;
 
+// A string as a SQL hex literal (X'..'): any bytes, nothing to escape.
+std::string HexLiteral(const std::string& s);
+
 // A forward-only result set. Column indexes are 1-based, as in JDBC.
 class Rows {
  public:
@@ -92,9 +95,10 @@ class Tx {
   // Like Exec, but a duplicate key answers false instead of throwing.
   bool TryInsert(const std::string& sql, const std::vector<Param>& params);
 
-  // Runs a stored procedure CALL (text protocol) and returns the first column of its first row,
-  // draining the remaining results. REQUIRES: `call` holds only values the program produced.
-  int64_t CallForInt(const std::string& call);
+  // Runs a stored procedure CALL (text protocol) and returns the integer columns of its first
+  // row, draining the remaining results. REQUIRES: `call` holds only values the program made
+  // (numbers, formatted times, HexLiteral strings).
+  std::vector<int64_t> CallForRow(const std::string& call);
   // The server committed this transaction inside a procedure: no COMMIT or ROLLBACK follows,
   // and the OnCommit hooks run as after Commit().
   void CommittedByServer() { done_ = true; }

@@ -39,6 +39,19 @@ int64_t Insert(Tx& tx, int64_t product_id, int64_t quantity, Millis expires_at, 
   return rows->Int(1);
 }
 
+InsertedHold InsertReserveAndCommit(Tx& tx, int64_t product_id, int64_t quantity,
+                                    Millis expires_at, Millis now,
+                                    const std::string& event_payload) {
+  std::vector<int64_t> row = tx.CallForRow(
+      "CALL hold_reserve_commit(" + std::to_string(product_id) + ", " + std::to_string(quantity) +
+      ", '" + util::FormatSqlTime(expires_at) + "', '" + util::FormatSqlTime(now) + "', " +
+      HexLiteral(event_payload) + ")");
+  if (row.size() < 2) throw DbError{0, "hold_reserve_commit answered no row"};
+  InsertedHold out{row[0], row[1] == 1};
+  if (out.reserved) tx.CommittedByServer();
+  return out;
+}
+
 std::optional<HoldRecord> Find(Tx& tx, int64_t id) {
   return FindBy(tx, "SELECT id, product_id, quantity, status, expires_at FROM holds WHERE id = ?",
                 id);

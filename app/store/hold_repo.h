@@ -13,6 +13,18 @@ namespace flashsale::store::holds {
 
 int64_t Insert(Tx& tx, int64_t product_id, int64_t quantity, Millis expires_at, Millis now);
 
+// The fast path of a hold (sql/migrations/003_hold_reserve_commit.sql): inserts the hold,
+// records hold_created from `event_payload` (its "hold_id" is filled in), reserves the units
+// and COMMITs, in one round trip. `reserved` false: nothing reserved, the transaction is still
+// open with the hold and its metrics row in it.
+struct InsertedHold {
+  int64_t id = 0;
+  bool reserved = false;
+};
+InsertedHold InsertReserveAndCommit(Tx& tx, int64_t product_id, int64_t quantity,
+                                    Millis expires_at, Millis now,
+                                    const std::string& event_payload);
+
 std::optional<HoldRecord> Find(Tx& tx, int64_t id);
 std::optional<HoldRecord> FindForUpdate(Tx& tx, int64_t id);
 

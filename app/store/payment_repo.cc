@@ -19,11 +19,13 @@ PaymentEventRecord ReadEvent(Rows& rows) {
 }  // namespace
 
 bool TryInsert(Tx& tx, const PaymentEventRecord& event, Millis now) {
+  std::string at = util::FormatSqlTime(now);
   return tx.TryInsert(
-      "INSERT INTO payment_events (idempotency_key, order_id, status, outcome, created_at)"
-      " VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO payment_events (idempotency_key, order_id, status, outcome, created_at,"
+      " settled_at) VALUES (?, ?, ?, ?, ?, ?)",
       {event.idempotency_key, event.order_id, std::string(ToString(event.status)),
-       std::string(ToString(event.outcome)), util::FormatSqlTime(now)});
+       std::string(ToString(event.outcome)), at,
+       event.outcome == PaymentOutcome::kDeferred ? Param(nullptr) : Param(at)});
 }
 
 std::optional<PaymentEventRecord> FindByKey(Tx& tx, const std::string& key) {

@@ -65,17 +65,6 @@ bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now) {
 
 namespace {
 
-// A string as a hex literal (X'..'): any bytes, nothing to escape.
-std::string HexLiteral(const std::string& s) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out = "X'";
-  for (unsigned char c : s) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out + "'";
-}
-
 // The CALL goes over the text protocol (a prepared CALL's extra result sets are not drained by
 // Connector/C++ 1.1): numbers, a timestamp this program formatted and hex literals only.
 bool CounterCommit(Tx& tx, int64_t id, int64_t stock_delta, int64_t reserved_delta,
@@ -86,20 +75,18 @@ bool CounterCommit(Tx& tx, int64_t id, int64_t stock_delta, int64_t reserved_del
                      std::to_string(required_available) + ", '" + util::FormatSqlTime(now) +
                      "', " + (event_type.empty() ? "NULL" : HexLiteral(event_type)) + ", " +
                      (event_type.empty() ? "NULL" : HexLiteral(event_payload)) + ")";
-  if (tx.CallForInt(call) != 1) return false;
+  std::vector<int64_t> row = tx.CallForRow(call);
+  if (row.empty() || row[0] != 1) return false;
   tx.CommittedByServer();
   return true;
 }
 
 }  // namespace
 
-bool ReserveAndCommit(Tx& tx, int64_t id, int64_t quantity, Millis now,
-                      const std::string& event_type, const std::string& event_payload) {
-  return CounterCommit(tx, id, 0, quantity, quantity, now, event_type, event_payload);
-}
-
-void AdjustAndCommit(Tx& tx, int64_t id, int64_t stock_delta, int64_t reserved_delta, Millis now) {
-  CounterCommit(tx, id, stock_delta, reserved_delta, INT64_MIN / 2, now);
+void AdjustAndCommit(Tx& tx, int64_t id, int64_t stock_delta, int64_t reserved_delta, Millis now,
+                     const std::string& event_type, const std::string& event_payload) {
+  CounterCommit(tx, id, stock_delta, reserved_delta, INT64_MIN / 2, now, event_type,
+                event_payload);
 }
 
 void Unreserve(Tx& tx, int64_t id, int64_t quantity, Millis now) {

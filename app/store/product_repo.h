@@ -29,16 +29,12 @@ std::optional<ProductView> ViewForUpdate(Tx& tx, int64_t id, Millis now);
 // stays locked only for the COMMIT that follows.
 bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now);
 
-// TryReserve and COMMIT in one round trip (sql/migrations/002_counter_commit.sql). True: the
-// units are reserved and the whole transaction is committed. False: nothing changed and the
-// transaction is still open. REQUIRES: nothing else to write in this transaction.
-// With event_type set, the metrics row (type, payload) is inserted first in the same call.
-bool ReserveAndCommit(Tx& tx, int64_t id, int64_t quantity, Millis now,
-                      const std::string& event_type = "", const std::string& event_payload = "");
-
-// stock += stock_delta, reserved += reserved_delta, then COMMIT, in one round trip (giving units
-// back or selling them never fails the availability check). REQUIRES: the last write of tx.
-void AdjustAndCommit(Tx& tx, int64_t id, int64_t stock_delta, int64_t reserved_delta, Millis now);
+// stock += stock_delta, reserved += reserved_delta, then COMMIT, in one round trip
+// (sql/migrations/002_counter_commit.sql; giving units back or selling them never fails the
+// availability check). With event_type set, that metrics row is inserted first in the same call.
+// REQUIRES: the last write of tx.
+void AdjustAndCommit(Tx& tx, int64_t id, int64_t stock_delta, int64_t reserved_delta, Millis now,
+                     const std::string& event_type = "", const std::string& event_payload = "");
 
 // reserved -= quantity (a hold released or expired, an order cancelled).
 void Unreserve(Tx& tx, int64_t id, int64_t quantity, Millis now);
