@@ -13,7 +13,7 @@ namespace flashsale::domain::events {
 using util::Millis;
 
 // A metrics row not yet written: for store calls that write it in the same round trip as the
-// change (store/product_repo.h ReserveAndCommit).
+// change (store/product_repo.h AdjustAndCommit).
 struct Event {
   std::string type;
   std::string payload;  // JSON object text

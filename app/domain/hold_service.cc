@@ -28,6 +28,10 @@ Status HoldService::CreateIn(store::Tx& tx, int64_t product_id, int64_t quantity
   hold.quantity = quantity;
   hold.status = store::HoldStatus::kActive;
   hold.expires_at = now + static_cast<util::Millis>(deps_.config.hold_ttl_seconds) * 1000;
+  // Registered first: the call below may commit, and if its outcome is unknown the
+  // invalidation must still run (store/db.cc). Not run if the transaction rolls back.
+  tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+
   // The product row is locked last and, when nothing follows, released by a COMMIT inside the
   // same round trip: that lock is what every other buyer waits for.
   bool reserved = false;
@@ -53,7 +57,6 @@ Status HoldService::CreateIn(store::Tx& tx, int64_t product_id, int64_t quantity
       return InsufficientStock(Available(**view));
     }
   }
-  tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
   *out = hold;
   return Status::Ok();
 }

@@ -45,12 +45,13 @@ void SettleOrder(store::Tx& tx, store::OrderRecord& order, store::PaymentStatus 
   order.status = paid ? store::OrderStatus::kPaid : store::OrderStatus::kCancelled;
   store::orders::Settle(tx, order.id, order.status, now);
   int64_t stock_delta = paid ? -order.quantity : 0;
+  OnCommitInvalidate(tx, order.product_id, cache);  // before a call that may commit
   if (commit_now) {
     // The metrics row, the counters and the COMMIT in one round trip.
     events::Event settled = events::OrderSettledEvent(order, idempotency_key);
     store::products::AdjustAndCommit(tx, order.product_id, stock_delta, -order.quantity, now,
                                      settled.type, settled.payload);
-    return OnCommitInvalidate(tx, order.product_id, cache);
+    return;
   }
   events::OrderSettled(tx, order, idempotency_key, now);
   if (paid) {
@@ -58,7 +59,6 @@ void SettleOrder(store::Tx& tx, store::OrderRecord& order, store::PaymentStatus 
   } else {
     store::products::Unreserve(tx, order.product_id, order.quantity, now);
   }
-  OnCommitInvalidate(tx, order.product_id, cache);
 }
 
 }  // namespace flashsale::domain

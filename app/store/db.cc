@@ -137,6 +137,11 @@ std::vector<int64_t> Tx::CallForRow(const std::string& call) {
     }
     return row;
   } catch (const sql::SQLException& e) {
+    // The procedures called here may COMMIT: a connection lost mid-call has an unknown outcome.
+    if (IsConnectionError(e.getErrorCode())) {
+      throw DbError{kErrOutcomeUnknown,
+                    std::string("connection lost during a committing call: ") + e.what()};
+    }
     throw Translate(e);
   }
 }
@@ -206,10 +211,19 @@ Status Database::Run(const std::function<Status(Tx&)>& body) {
   int attempts = std::max(1, options_.retry_attempts);
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     bool committing = false;
+    // Post-commit hooks only invalidate caches: if the outcome of a commit is unknown they run
+    // anyway, since a committed write must never leave a stale entry behind.
+    std::vector<std::function<void()>> hooks;
     try {
       Connection();
       Tx tx(*this);
-      Status s = body(tx);
+      Status s;
+      try {
+        s = body(tx);
+      } catch (const DbError&) {
+        hooks = tx.on_commit_;
+        throw;
+      }
       if (s.code() == Code::kRetryable) {
         // The body saw a conflict it could not settle itself; same policy as a deadlock.
         if (attempt < attempts) Backoff(attempt);
@@ -217,6 +231,7 @@ Status Database::Run(const std::function<Status(Tx&)>& body) {
       }
       if (!s.ok()) return s;  // ~Tx rolls back
       committing = true;
+      hooks = tx.on_commit_;
       if (!tx.committed()) tx.Commit();
       for (auto& fn : tx.on_commit_) fn();
       return s;
@@ -226,10 +241,11 @@ Status Database::Run(const std::function<Status(Tx&)>& body) {
         if (attempt < attempts) Backoff(attempt);
         continue;
       }
-      if (IsConnectionError(e.code)) {
+      if (IsConnectionError(e.code) || e.code == kErrOutcomeUnknown) {
         Drop();
-        if (committing) {
+        if (committing || e.code == kErrOutcomeUnknown) {
           LOG4CPLUS_ERROR(util::StoreLog(), "connection lost during COMMIT: " << e.message);
+          for (auto& fn : hooks) fn();
           return Status::Unavailable("database connection lost during commit");
         }
         LOG4CPLUS_WARN(util::StoreLog(), "database unreachable (" << e.code << "): " << e.message);

@@ -56,6 +56,9 @@ struct DbError {
 constexpr int kErrDuplicateKey = 1062;
 constexpr int kErrLockWaitTimeout = 1205;
 constexpr int kErrDeadlock = 1213;
+// Not MariaDB's: the connection was lost during a call that commits by itself, so whether it
+// committed is unknown. Never retried (a retry could do the work twice).
+constexpr int kErrOutcomeUnknown = -1;
 
 using Param = std::variant<std::nullptr_t, int64_t, std::string>;
 
