@@ -77,7 +77,8 @@ $(BIN)/bench-db-ceiling: tests/bench/db_ceiling.cc $(APP_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $^ -o $@ $(LDLIBS)
 
-run: deps all
+run: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) all
 	@conf/local/stack.sh run
 
 unit: $(BUILD)/tests/unit_tests
@@ -88,7 +89,7 @@ integration: all $(BUILD)/tests/integration_tests
 
 # Both suites run even if the first fails; the last line is the summary, the exit code its verdict.
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/tests/unit_tests $(BUILD)/tests/integration_tests
+	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/tests/unit_tests $(BUILD)/tests/integration_tests
 	@unit=0; integ=0; \
 	$(MAKE) --no-print-directory unit || unit=$$?; \
 	$(MAKE) --no-print-directory integration || integ=$$?; \
