@@ -37,7 +37,7 @@ Result<http::Response> AdminCreateProduct(Services& s, const http::Request& req)
   Result<store::ProductSnapshot> product =
       s.products.Create(*name, *price, *stock, util::NowMillis());
   if (!product.ok()) return product.status();
-  return http::JsonResponse(201, RenderProduct(product.value()));
+  return http::JsonResponse(201, RenderProductBody(product.value()));
 }
 
 Result<http::Response> AdminPatchProduct(Services& s, const http::Request& req) {
@@ -57,7 +57,7 @@ Result<http::Response> AdminPatchProduct(Services& s, const http::Request& req) 
   Result<store::ProductSnapshot> product =
       s.products.Update(req.ids[0], patch, util::NowMillis());
   if (!product.ok()) return product.status();
-  return http::JsonResponse(200, RenderProduct(product.value()));
+  return http::JsonResponse(200, RenderProductBody(product.value()));
 }
 
 }  // namespace flashsale::api

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "util/json.h"
+#include "util/money.h"
 
 namespace flashsale::api {
 namespace {
@@ -13,14 +14,15 @@ Json::Value Int(int64_t v) { return Json::Value(static_cast<Json::Int64>(v)); }
 
 }  // namespace
 
-Json::Value RenderProduct(const store::ProductSnapshot& p) {
-  Json::Value v(Json::objectValue);
-  v["id"] = Int(p.id);
-  v["name"] = p.name;
-  v["price"] = util::MoneyValue(p.price_cents);
-  v["stock"] = Int(p.stock);
-  v["available"] = Int(p.available);
-  return v;
+std::string RenderProductBody(const store::ProductSnapshot& p) {
+  std::string out;
+  out.reserve(96 + p.name.size());
+  out += "{\"available\":" + std::to_string(p.available) + ",\"id\":" + std::to_string(p.id) +
+         ",\"name\":";
+  util::AppendJsonString(p.name, out);
+  out += ",\"price\":" + util::FormatCents(p.price_cents) +
+         ",\"stock\":" + std::to_string(p.stock) + "}";
+  return out;
 }
 
 Json::Value RenderHold(const store::HoldRecord& h) {

@@ -11,7 +11,9 @@
 
 namespace flashsale::api {
 
-Json::Value RenderProduct(const store::ProductSnapshot& product);
+// GET /api/products/{id} is the hottest read: its body is written straight into a string,
+// without building a Json::Value.
+std::string RenderProductBody(const store::ProductSnapshot& product);
 Json::Value RenderHold(const store::HoldRecord& hold);
 Json::Value RenderOrder(const store::OrderRecord& order);
 Json::Value RenderPayment(const domain::PaymentResult& result);

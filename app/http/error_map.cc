@@ -56,6 +56,13 @@ Response ErrorResponse(const Status& status, const std::string& request_id) {
   return r;
 }
 
+Response JsonResponse(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 Response JsonResponse(int status, const Json::Value& body) {
   Response r;
   r.status = status;

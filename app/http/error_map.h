@@ -17,5 +17,7 @@ int HttpStatusFor(const Status& status);
 
 // A JSON success answer.
 Response JsonResponse(int status, const Json::Value& body);
+// The same with a body already written as JSON text.
+Response JsonResponse(int status, std::string body);
 
 }  // namespace flashsale::http

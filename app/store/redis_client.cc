@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <cstring>
 #include <ctime>
 #include <unordered_map>
 
@@ -69,13 +70,13 @@ Reply RedisClient::Command(const std::vector<std::string>& argv) {
   return reply;
 }
 
-Reply RedisClient::Eval(const std::string& script, const std::vector<std::string>& keys,
+Reply RedisClient::Eval(const char* script, const std::vector<std::string>& keys,
                         const std::vector<std::string>& args) {
-  static std::unordered_map<std::string, std::string> sha_of;  // per process; scripts are constants
+  static std::unordered_map<const char*, std::string> sha_of;  // per process
   std::string& sha = sha_of[script];
   if (sha.empty()) {
     unsigned char digest[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(script.data()), script.size(), digest);
+    SHA1(reinterpret_cast<const unsigned char*>(script), std::strlen(script), digest);
     static const char kHex[] = "0123456789abcdef";
     for (unsigned char b : digest) {
       sha += kHex[b >> 4];

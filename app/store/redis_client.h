@@ -44,7 +44,8 @@ class RedisClient {
 
   // EVALSHA with the script's SHA-1, falling back to EVAL (which also loads it) when Redis does
   // not know the script yet (first use, restart, SCRIPT FLUSH). Same nullptr rule as Command.
-  Reply Eval(const std::string& script, const std::vector<std::string>& keys,
+  // REQUIRES: `script` is a constant with static storage (its SHA-1 is cached by address).
+  Reply Eval(const char* script, const std::vector<std::string>& keys,
              const std::vector<std::string>& args);
 
   bool Ping();

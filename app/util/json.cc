@@ -10,7 +10,9 @@
 namespace flashsale::util {
 namespace {
 
-void WriteString(const std::string& s, std::string& out) {
+}  // namespace
+
+void AppendJsonString(const std::string& s, std::string& out) {
   out += '"';
   for (unsigned char c : s) {
     switch (c) {
@@ -34,13 +36,15 @@ void WriteString(const std::string& s, std::string& out) {
   out += '"';
 }
 
+namespace {
+
 void Write(const Json::Value& v, std::string& out) {
   switch (v.type()) {
     case Json::nullValue: out += "null"; break;
     case Json::intValue: out += std::to_string(v.asInt64()); break;
     case Json::uintValue: out += std::to_string(v.asUInt64()); break;
     case Json::realValue: out += FormatCents(std::llround(v.asDouble() * 100.0)); break;
-    case Json::stringValue: WriteString(v.asString(), out); break;
+    case Json::stringValue: AppendJsonString(v.asString(), out); break;
     case Json::booleanValue: out += v.asBool() ? "true" : "false"; break;
     case Json::arrayValue: {
       out += '[';
@@ -57,7 +61,7 @@ void Write(const Json::Value& v, std::string& out) {
       for (auto it = v.begin(); it != v.end(); ++it) {
         if (!first) out += ',';
         first = false;
-        WriteString(it.name(), out);
+        AppendJsonString(it.name(), out);
         out += ':';
         Write(*it, out);
       }

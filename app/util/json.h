@@ -19,6 +19,9 @@ Json::Value MoneyValue(int64_t cents);
 // Compact JSON (no spaces), keys in insertion order as jsoncpp keeps them (sorted).
 std::string WriteJson(const Json::Value& value);
 
+// Appends `s` as a JSON string literal (quoted, escaped) to `out`.
+void AppendJsonString(const std::string& s, std::string& out);
+
 // Lowercase hex SHA-256 of `data`.
 std::string Sha256Hex(const std::string& data);
 

@@ -1,0 +1,38 @@
+#include "api/render.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include "util/json.h"
+
+using namespace flashsale;
+
+BOOST_AUTO_TEST_SUITE(render)
+
+BOOST_AUTO_TEST_CASE(product_body_is_the_contract_shape_with_exact_money) {
+  store::ProductSnapshot p;
+  p.id = 1;
+  p.name = "Flash Sale Item";
+  p.price_cents = 9999;
+  p.stock = 100;
+  p.available = 97;
+  BOOST_TEST(api::RenderProductBody(p) ==
+             R"({"available":97,"id":1,"name":"Flash Sale Item","price":99.99,"stock":100})");
+  p.name = "Quote \" and \\ and \n";
+  p.price_cents = 5990;
+  BOOST_TEST(api::RenderProductBody(p) ==
+             R"({"available":97,"id":1,"name":"Quote \" and \\ and \n","price":59.90,"stock":100})");
+}
+
+BOOST_AUTO_TEST_CASE(order_money_is_exact) {
+  store::OrderRecord o;
+  o.id = 3;
+  o.hold_id = 2;
+  o.product_id = 1;
+  o.quantity = 2;
+  o.total_cents = 19998;
+  Json::Value v = api::RenderOrder(o);
+  BOOST_TEST(util::WriteJson(v) ==
+             R"({"hold_id":2,"order_id":3,"product_id":1,"quantity":2,"status":"pending","total_price":199.98})");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
