@@ -16,7 +16,8 @@ Result<Json::Value> ParseObject(const std::string& body) {
     b.settings_["stackLimit"] = 64;  // bodies are flat; deep nesting is an attack, not an order
     return b;
   }();
-  std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
+  // One reader per process (a worker serves one request at a time); parse() resets its state.
+  static const std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
   Json::Value value;
   std::string errors;
   if (!reader->parse(body.data(), body.data() + body.size(), &value, &errors) ||
