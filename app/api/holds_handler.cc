@@ -27,12 +27,10 @@ Result<http::Response> CreateHold(Services& s, const http::Request& req) {
   }
   Result<domain::StoredReply> reply = s.holds.CreateIdempotent(
       *product_id, *quantity, now, *key.value(), [&](const Result<domain::HoldView>& hold) {
-        http::Response r = hold.ok() ? http::JsonResponse(201, RenderHold(hold.value()))
-                                     : http::ErrorResponse(hold.status(), req.request_id);
-        return domain::StoredReply{r.status, r.body};
+        return KeepCreated(hold, RenderHold, req.request_id);
       });
   if (!reply.ok()) return reply.status();
-  return ToStorable(reply.value());
+  return Replay(reply.value());
 }
 
 Result<http::Response> GetHold(Services& s, const http::Request& req) {

@@ -16,7 +16,7 @@ Result<std::optional<domain::IdempotencyKey>> ReadIdempotencyKey(const http::Req
       domain::IdempotencyKey{scope, key, util::Sha256Hex(req.body)});
 }
 
-http::Response ToStorable(const domain::StoredReply& reply) {
+http::Response Replay(const domain::StoredReply& reply) {
   http::Response r;
   r.status = reply.status;
   r.body = reply.body;

@@ -24,12 +24,10 @@ Result<http::Response> CreateOrder(Services& s, const http::Request& req) {
   }
   Result<domain::StoredReply> reply = s.orders.CreateIdempotent(
       *hold_id, now, *key.value(), [&](const Result<store::OrderRecord>& order) {
-        http::Response r = order.ok() ? http::JsonResponse(201, RenderOrder(order.value()))
-                                      : http::ErrorResponse(order.status(), req.request_id);
-        return domain::StoredReply{r.status, r.body};
+        return KeepCreated(order, RenderOrder, req.request_id);
       });
   if (!reply.ok()) return reply.status();
-  return ToStorable(reply.value());
+  return Replay(reply.value());
 }
 
 Result<http::Response> GetOrder(Services& s, const http::Request& req) {
