@@ -1,6 +1,7 @@
 // GET /api/health: database down is "down" (503); Redis down is only "degraded" (200), because
 // every read falls back to MariaDB.
 #include "api/services.h"
+#include "domain/health.h"
 #include "http/error_map.h"
 
 namespace flashsale::api {

@@ -20,6 +20,4 @@ Result<LogPage> LogService::Page(int64_t after_id, const std::optional<std::stri
   return page;
 }
 
-Health CheckHealth(Deps& deps) { return Health{deps.db.Ping(), deps.cache.Healthy()}; }
-
 }  // namespace flashsale::domain

@@ -28,12 +28,4 @@ class LogService {
   Deps& deps_;
 };
 
-struct Health {
-  bool database = false;
-  bool cache = false;
-};
-
-// Database reachable (SELECT 1) and Redis reachable (PING).
-Health CheckHealth(Deps& deps);
-
 }  // namespace flashsale::domain
