@@ -60,7 +60,10 @@ Result<store::ProductSnapshot> ProductService::Update(int64_t id, const ProductP
     if (next.stock < before->product.reserved) ReleaseExpiredHolds(tx, id, now, 1 << 30);
     store::products::Update(tx, id, next.name, next.price_cents, next.stock, now);
     events::ProductUpdated(tx, before->product, next, now);
-    after = store::products::View(tx, id, now);
+    // No second read: releasing expired holds lowers `reserved` and the expired units alike,
+    // so availability is the old view with the new fields.
+    after = *before;
+    after->product = next;
     tx.OnCommit([this, id] { deps_.cache.Invalidate(id); });
     return Status::Ok();
   });
