@@ -99,7 +99,10 @@ Result<StoredReply> HoldService::CreateIdempotent(
         // The idempotency row is written after the work: the COMMIT stays with the caller.
         return CreateIn(tx, product_id, quantity, now, /*commit_with_reserve=*/false, &hold, &view);
       },
-      [&](const Status& s) { return s.ok() ? render(hold) : render(s); });
+      [&](const Status& s) { return s.ok() ? render(hold) : render(s); },
+      [&](store::Tx& tx) {
+        tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+      });
 }
 
 Result<HoldView> HoldService::Get(int64_t id, util::Millis now) {
@@ -130,9 +133,11 @@ Result<HoldView> HoldService::Release(int64_t id, util::Millis now) {
                              ? store::HoldStatus::kExpired
                              : store::HoldStatus::kReleased,
               now);
-      int64_t product_id = hold->product_id;
-      tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
     }
+    // Also when it was released already: the answer reports the release, and the worker that
+    // made it may have died before invalidating.
+    int64_t product_id = hold->product_id;
+    tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
     result = *hold;
     return Status::Ok();
   });

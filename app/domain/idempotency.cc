@@ -15,7 +15,8 @@ bool IsStorable(const Status& s) {
 
 Result<StoredReply> RunIdempotent(store::Database& db, const IdempotencyKey& key, util::Millis now,
                                   const std::function<Status(store::Tx&)>& work,
-                                  const std::function<StoredReply(const Status&)>& render) {
+                                  const std::function<StoredReply(const Status&)>& render,
+                                  const std::function<void(store::Tx&)>& on_replay) {
   namespace idem = store::idempotency;
   StoredReply reply;
   Status s = db.Run([&](store::Tx& tx) -> Status {
@@ -33,6 +34,7 @@ Result<StoredReply> RunIdempotent(store::Database& db, const IdempotencyKey& key
                 "this Idempotency-Key was used with a different request body");
           }
           reply = {stored->status_code, stored->body};
+          on_replay(tx);
           return Status::Ok();
         }
         idem::Reclaim(tx, key.scope, key.key, key.request_hash, now);  // older than 24 h

@@ -10,6 +10,10 @@
 // the savepoint and the refusal itself is stored. Failures that say nothing about the request
 // (database down, deadlocks beyond retries, internal errors) are not stored; the client retries.
 //
+// A replay reports the change the first run made, and the first run's worker may have died
+// between its COMMIT and its cache invalidation: `on_replay` runs in the replaying transaction
+// so the service can register that invalidation again.
+//
 // The domain does not know HTTP: the caller passes `render`, which turns the work's Status into
 // the answer to store (an opaque status code + body pair).
 #pragma once
@@ -39,6 +43,7 @@ struct StoredReply {
 // for failures that are not stored.
 Result<StoredReply> RunIdempotent(store::Database& db, const IdempotencyKey& key, util::Millis now,
                                   const std::function<Status(store::Tx&)>& work,
-                                  const std::function<StoredReply(const Status&)>& render);
+                                  const std::function<StoredReply(const Status&)>& render,
+                                  const std::function<void(store::Tx&)>& on_replay);
 
 }  // namespace flashsale::domain

@@ -73,7 +73,14 @@ Result<StoredReply> OrderService::CreateIdempotent(
   store::OrderRecord order;
   return RunIdempotent(
       deps_.db, key, now, [&](store::Tx& tx) { return CreateIn(tx, hold_id, now, &order); },
-      [&](const Status& s) { return s.ok() ? render(order) : render(s); });
+      [&](const Status& s) { return s.ok() ? render(order) : render(s); },
+      [&](store::Tx& tx) {
+        // The first run may have settled the order from a deferred webhook (units changed).
+        if (auto hold = store::holds::Find(tx, hold_id)) {
+          int64_t product_id = hold->product_id;
+          tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+        }
+      });
 }
 
 Result<store::OrderRecord> OrderService::Get(int64_t id) {

@@ -30,6 +30,15 @@ Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t orde
                                         : store::PaymentOutcome::kIgnored;
     store::PaymentEventRecord event{0, key, order_id, status, outcome};
 
+    if (order) {
+      // Every answer about an existing order leaves the cache no older than the order: a replay
+      // reports the change its first delivery made, whose worker may have died before it
+      // invalidated. (SettleOrder registers the same hook for a first delivery.)
+      int64_t product_id = order->product_id;
+      if (outcome != store::PaymentOutcome::kApplied) {
+        tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+      }
+    }
     if (!store::payments::TryInsert(tx, event, now)) {
       // A replay: same key. It must describe the same event, and it changes nothing.
       std::optional<store::PaymentEventRecord> first = store::payments::FindByKey(tx, key);

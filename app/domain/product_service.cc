@@ -6,6 +6,7 @@
 #include "domain/release.h"
 #include "domain/rules.h"
 #include "store/product_repo.h"
+#include "util/fault_point.h"
 
 namespace flashsale::domain {
 
@@ -21,6 +22,7 @@ Result<store::ProductSnapshot> ProductService::Get(int64_t id, util::Millis now)
   if (!s.ok()) return s;
   if (!view) return Status::NotFound("not_found", "product not found");
   store::ProductSnapshot snapshot = Snapshot(*view, now);
+  util::FaultPoint("cache.before_fill");  // the reader's race with writers (product_cache.h)
   deps_.cache.Put(snapshot, token, now);
   return snapshot;
 }

@@ -13,10 +13,12 @@
 #include <mysql_driver.h>
 
 #include <chrono>
+#include <ctime>
 #include <random>
 #include <sstream>
 #include <thread>
 
+#include "util/fault_point.h"
 #include "util/log.h"
 
 namespace flashsale::store {
@@ -24,9 +26,11 @@ namespace {
 
 DbError Translate(const sql::SQLException& e) { return DbError{e.getErrorCode(), e.what()}; }
 
-// Client-side errors (2000-2999: server gone, lost connection, cannot connect) and the server
-// killing the connection (1927) mean the connection is no longer usable.
-bool IsConnectionError(int code) { return (code >= 2000 && code < 3000) || code == 1927; }
+// Client-side errors (2000-2999: server gone, lost connection), the server shutting down (1053)
+// or killing the connection (1927), and a failed connect mean the connection is not usable.
+bool IsConnectionError(int code) {
+  return (code >= 2000 && code < 3000) || code == 1053 || code == 1927 || code == kErrCannotConnect;
+}
 
 void Bind(sql::PreparedStatement& ps, const std::vector<Param>& params) {
   unsigned i = 1;
@@ -41,6 +45,15 @@ void Bind(sql::PreparedStatement& ps, const std::vector<Param>& params) {
     ++i;
   }
 }
+
+int64_t MonotonicMs() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// A connection unused for this long is pinged before its next transaction (Connection()).
+constexpr int64_t kIdleCheckMs = 1000;
 
 void Backoff(int attempt) {
   // Jittered exponential back-off: 2, 4, 8... ms ceilings, so colliding transactions spread out.
@@ -124,38 +137,34 @@ std::string HexLiteral(const std::string& s) {
 }
 
 std::vector<int64_t> Tx::CallForRow(const std::string& call) {
-  try {
+  std::vector<int64_t> row;
+  // The procedures called here may COMMIT: a connection lost mid-call has an unknown outcome.
+  db_.Committing([&] {
     std::unique_ptr<sql::Statement> st(db_.Connection()->createStatement());
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery(call));
-    std::vector<int64_t> row;
     if (rs->next()) {
-      for (unsigned i = 1; i <= rs->getMetaData()->getColumnCount(); ++i) row.push_back(rs->getInt64(i));
+      for (unsigned i = 1; i <= rs->getMetaData()->getColumnCount(); ++i) {
+        row.push_back(rs->getInt64(i));
+      }
     }
     rs.reset();
     while (st->getMoreResults()) {
       std::unique_ptr<sql::ResultSet> more(st->getResultSet());
     }
-    return row;
-  } catch (const sql::SQLException& e) {
-    // The procedures called here may COMMIT: a connection lost mid-call has an unknown outcome.
-    if (IsConnectionError(e.getErrorCode())) {
-      throw DbError{kErrOutcomeUnknown,
-                    std::string("connection lost during a committing call: ") + e.what()};
-    }
-    throw Translate(e);
-  }
+  });
+  return row;
 }
 
 void Tx::Savepoint(const std::string& name) { Exec("SAVEPOINT " + name, {}); }
 void Tx::RollbackTo(const std::string& name) { Exec("ROLLBACK TO SAVEPOINT " + name, {}); }
 
 void Tx::Commit() {
-  try {
-    db_.conn_->commit();
-    done_ = true;
-  } catch (const sql::SQLException& e) {
-    throw Translate(e);
-  }
+  // A statement, not Connection::commit(), which ignores a COMMIT that got no answer (db.h).
+  db_.Committing([&] {
+    std::unique_ptr<sql::Statement> st(db_.Connection()->createStatement());
+    st->execute("COMMIT");
+  });
+  done_ = true;
 }
 
 // ---- Database ----------------------------------------------------------------------------------
@@ -171,7 +180,33 @@ void Database::Drop() {
   conn_.reset();
 }
 
+void Database::Committing(const std::function<void()>& send) {
+  try {
+    send();
+  } catch (const sql::SQLException& e) {
+    int code = e.getErrorCode();
+    if (IsConnectionError(code) && code != kErrServerGone) {
+      throw DbError{kErrOutcomeUnknown,
+                    std::string("connection lost after a committing request was sent: ") + e.what()};
+    }
+    throw Translate(e);
+  }
+}
+
 sql::Connection* Database::Connection() {
+  int64_t now = MonotonicMs();
+  if (conn_ && now - last_used_ms_ > kIdleCheckMs) {
+    // Idle long enough for the server to have closed it (wait_timeout, a restart, KILL). Over
+    // TCP a send to a closed connection may still succeed and the loss only show in the answer,
+    // which for a COMMIT would be an unknown outcome: one ping now avoids that.
+    bool alive = false;
+    try {
+      alive = conn_->isValid();
+    } catch (const sql::SQLException&) {
+    }
+    if (!alive) Drop();
+  }
+  last_used_ms_ = now;
   if (conn_) return conn_.get();
   try {
     sql::ConnectOptionsMap props;
@@ -195,8 +230,11 @@ sql::Connection* Database::Connection() {
     conn_->setAutoCommit(false);
     return conn_.get();
   } catch (const sql::SQLException& e) {
+    // Whatever the reason (refused, 1040 too many connections, access denied), the database
+    // cannot be used now: that is "unavailable" for the client, not an internal error.
     conn_.reset();
-    throw Translate(e);
+    throw DbError{kErrCannotConnect,
+                  "cannot connect (" + std::to_string(e.getErrorCode()) + "): " + e.what()};
   }
 }
 
@@ -210,47 +248,46 @@ sql::PreparedStatement& Database::Prepare(const std::string& sql) {
 Status Database::Run(const std::function<Status(Tx&)>& body) {
   int attempts = std::max(1, options_.retry_attempts);
   for (int attempt = 1; attempt <= attempts; ++attempt) {
-    bool committing = false;
-    // Post-commit hooks only invalidate caches: if the outcome of a commit is unknown they run
-    // anyway, since a committed write must never leave a stale entry behind.
-    std::vector<std::function<void()>> hooks;
+    std::optional<Tx> tx;
     try {
       Connection();
-      Tx tx(*this);
-      Status s;
-      try {
-        s = body(tx);
-      } catch (const DbError&) {
-        hooks = tx.on_commit_;
-        throw;
-      }
+      tx.emplace(*this);
+      Status s = body(*tx);
       if (s.code() == Code::kRetryable) {
         // The body saw a conflict it could not settle itself; same policy as a deadlock.
+        tx.reset();  // rolls back
         if (attempt < attempts) Backoff(attempt);
         continue;
       }
       if (!s.ok()) return s;  // ~Tx rolls back
-      committing = true;
-      hooks = tx.on_commit_;
-      if (!tx.committed()) tx.Commit();
-      for (auto& fn : tx.on_commit_) fn();
+      if (!tx->committed()) tx->Commit();
+      util::FaultPoint("db.after_commit");
+      for (auto& fn : tx->on_commit_) fn();
       return s;
     } catch (const DbError& e) {
+      // Post-commit hooks only invalidate caches: if the outcome of a commit is unknown they run
+      // anyway, since a committed write must never leave a stale entry behind.
+      std::vector<std::function<void()>> hooks;
+      if (tx) hooks = tx->on_commit_;
+      if (IsConnectionError(e.code) || e.code == kErrOutcomeUnknown) Drop();
+      tx.reset();  // rolls back what is still open; nothing to do on a dropped connection
       if (e.code == kErrDeadlock || e.code == kErrLockWaitTimeout) {
         LOG4CPLUS_DEBUG(util::StoreLog(), "conflict " << e.code << ", attempt " << attempt);
         if (attempt < attempts) Backoff(attempt);
         continue;
       }
-      if (IsConnectionError(e.code) || e.code == kErrOutcomeUnknown) {
-        Drop();
-        if (committing || e.code == kErrOutcomeUnknown) {
-          LOG4CPLUS_ERROR(util::StoreLog(), "connection lost during COMMIT: " << e.message);
-          for (auto& fn : hooks) fn();
-          return Status::Unavailable("database connection lost during commit");
-        }
-        LOG4CPLUS_WARN(util::StoreLog(), "database unreachable (" << e.code << "): " << e.message);
+      if (e.code == kErrOutcomeUnknown) {
+        LOG4CPLUS_ERROR(util::StoreLog(), "outcome unknown, answering 503: " << e.message);
+        for (auto& fn : hooks) fn();
+        return Status::Unavailable("database connection lost during commit");
+      }
+      if (IsConnectionError(e.code)) {
+        // Not committed: the server rolls back a transaction whose connection is gone, and a
+        // request that was never sent did nothing. Run it again on a fresh connection.
+        LOG4CPLUS_WARN(util::StoreLog(), "database connection failed (" << e.code << "): "
+                                             << e.message << "; attempt " << attempt);
         if (attempt < attempts) {
-          Backoff(attempt);
+          if (attempt > 1) Backoff(attempt);  // the first retry is a reconnect, at once
           continue;
         }
         return Status::Unavailable("database unavailable");

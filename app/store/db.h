@@ -8,8 +8,19 @@
 //
 // Deadlocks (1213) and lock wait timeouts (1205) are not errors of the request but of the
 // interleaving: the whole body runs again, up to db_retry_attempts times with a jittered back-off,
-// then the caller gets kUnavailable (503). A lost connection before COMMIT is retried the same way
-// on a fresh connection; a lost connection *during* COMMIT is not, because the outcome is unknown.
+// then the caller gets kUnavailable (503).
+//
+// Run is the one place that decides what a failure means for the transaction:
+//   - not committed: a statement failed, the connection broke before the commit point, or the
+//     committing request was never sent (2006 on send; a connection the server closed while we
+//     were idle). Nothing happened: the body runs again on a fresh connection.
+//   - outcome unknown: the connection broke after COMMIT (or a CALL that commits) was sent and
+//     before its answer came. It may have committed. Never retried here (the work could happen
+//     twice); the caller answers 503, and a retry with the same Idempotency-Key or webhook key
+//     finds the committed answer or does the work once. The cache hooks run anyway.
+//   - committed: COMMIT answered OK.
+// COMMIT is sent as a statement, not through Connection::commit(): Connector/C++ 1.1 ignores
+// mysql_commit()'s result, so a COMMIT whose answer never came would pass for a success.
 //
 // The connection keeps autocommit off, so the first statement opens the transaction and COMMIT
 // or ROLLBACK ends it: no extra round trip per request. Prepared statements are cached per
@@ -56,9 +67,14 @@ struct DbError {
 constexpr int kErrDuplicateKey = 1062;
 constexpr int kErrLockWaitTimeout = 1205;
 constexpr int kErrDeadlock = 1213;
-// Not MariaDB's: the connection was lost during a call that commits by itself, so whether it
+// libmariadb's CR_SERVER_GONE_ERROR: the request could not be sent (the connection was already
+// closed), so the server never saw it.
+constexpr int kErrServerGone = 2006;
+// Not MariaDB's: the connection was lost after a request that commits was sent, so whether it
 // committed is unknown. Never retried (a retry could do the work twice).
 constexpr int kErrOutcomeUnknown = -1;
+// Not MariaDB's: no connection could be made (refused, too many connections, access denied...).
+constexpr int kErrCannotConnect = -2;
 
 using Param = std::variant<std::nullptr_t, int64_t, std::string>;
 
@@ -146,10 +162,14 @@ class Database {
   sql::Connection* Connection();  // connects lazily; throws DbError when it cannot
   sql::PreparedStatement& Prepare(const std::string& sql);
   void Drop();  // forget the connection after a connection-level failure
+  // Runs `send` (a COMMIT, or a CALL that may commit) and maps a connection failure to
+  // kErrOutcomeUnknown, unless the request was never sent.
+  void Committing(const std::function<void()>& send);
 
   DbOptions options_;
   std::unique_ptr<sql::Connection> conn_;
   std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  int64_t last_used_ms_ = 0;  // monotonic; a connection idle for long is checked before use
 };
 
 }  // namespace flashsale::store

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <random>
 #include <string_view>
 #include <vector>
 
@@ -16,10 +17,18 @@ const char kEpochKey[] = "flashsale:cache:epoch";
 std::string DataKey(int64_t id) { return "flashsale:product:" + std::to_string(id); }
 std::string GenKey(int64_t id) { return "flashsale:product:" + std::to_string(id) + ":gen"; }
 
+// The epoch and the generations never start over. After a FLUSHALL or a restart of Redis they
+// are gone, and a counter that restarted at 0 would match a token taken before a write: a reader
+// paused between its database read and its fill could then store a pre-write snapshot. So a
+// missing counter is (re)created at a random 62-bit value chosen by the caller (ARGV), never at
+// a value a token may already hold.
+
 // Returns {epoch, generation, entry or ""} in one round trip.
 const char kGetScript[] = R"lua(
-local e = redis.call('GET', KEYS[3]) or '0'
-local g = redis.call('GET', KEYS[2]) or '0'
+local e = redis.call('GET', KEYS[3])
+if not e then e = ARGV[1]; redis.call('SET', KEYS[3], e) end
+local g = redis.call('GET', KEYS[2])
+if not g then g = ARGV[2]; redis.call('SET', KEYS[2], g) end
 local d = redis.call('GET', KEYS[1]) or ''
 return {e, g, d}
 )lua";
@@ -27,17 +36,31 @@ return {e, g, d}
 // Sets the entry only if neither the epoch nor the product's generation moved since the reader
 // looked. The entry starts with its epoch so a later epoch bump retires it.
 const char kPutScript[] = R"lua(
-if (redis.call('GET', KEYS[3]) or '0') ~= ARGV[1] then return 0 end
-if (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then return 0 end
+if redis.call('GET', KEYS[3]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[3], 'PX', ARGV[4])
 return 1
 )lua";
 
+// Moves a counter on: INCR, or a fresh random start when it is missing.
 const char kInvalidateScript[] = R"lua(
-redis.call('INCR', KEYS[2])
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('INCR', KEYS[2])
+else redis.call('SET', KEYS[2], ARGV[1]) end
 redis.call('DEL', KEYS[1])
 return 1
 )lua";
+
+const char kBumpEpochScript[] = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCR', KEYS[1]) end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1
+)lua";
+
+// A random start for a counter: 62 bits, so INCR has room for ever.
+std::string FreshCounter() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::to_string((rng() >> 2) | (uint64_t{1} << 60));
+}
 
 // Entry layout after the epoch: id|price_cents|stock|available|valid_until|name (name last: it
 // may contain '|').
@@ -84,7 +107,7 @@ bool ProductCache::Trusted() {
   uint64_t dirty = trust_.dirty.load();
   if (dirty == trust_.clean.load()) return true;
   // Some worker failed to invalidate: retire every entry before anyone reads one again.
-  Reply r = redis_.Command({"INCR", kEpochKey});
+  Reply r = redis_.Eval(kBumpEpochScript, {kEpochKey}, {FreshCounter()});
   if (!r || r->type != REDIS_REPLY_INTEGER) return false;
   uint64_t clean = trust_.clean.load();
   while (clean < dirty && !trust_.clean.compare_exchange_weak(clean, dirty)) {
@@ -97,7 +120,8 @@ std::optional<ProductSnapshot> ProductCache::Get(int64_t product_id, Millis now,
                                                  CacheToken* token) {
   token->usable = false;
   if (!Trusted()) return std::nullopt;
-  Reply r = redis_.Eval(kGetScript, {DataKey(product_id), GenKey(product_id), kEpochKey}, {});
+  Reply r = redis_.Eval(kGetScript, {DataKey(product_id), GenKey(product_id), kEpochKey},
+                        {FreshCounter(), FreshCounter()});
   if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return std::nullopt;
   std::string epoch = AsString(r->element[0]);
   std::string entry = AsString(r->element[2]);
@@ -113,14 +137,16 @@ std::optional<ProductSnapshot> ProductCache::Get(int64_t product_id, Millis now,
 
 void ProductCache::Put(const ProductSnapshot& snapshot, const CacheToken& token, Millis now) {
   if (!token.usable || snapshot.valid_until <= now) return;
-  // Entries live at most an hour even with no hold pending, so forgotten products fade out.
-  int64_t ttl = std::min<int64_t>(snapshot.valid_until - now, 3600 * 1000);
+  // Bounded even with no hold pending: if a writer dies between its COMMIT and its
+  // invalidation, the entry it should have deleted is gone within kMaxEntryAgeMs.
+  int64_t ttl = std::min<int64_t>(snapshot.valid_until - now, kMaxEntryAgeMs);
   redis_.Eval(kPutScript, {DataKey(snapshot.id), GenKey(snapshot.id), kEpochKey},
               {token.epoch, token.generation, Encode(snapshot), std::to_string(ttl)});
 }
 
 void ProductCache::Invalidate(int64_t product_id) {
-  Reply r = redis_.Eval(kInvalidateScript, {DataKey(product_id), GenKey(product_id)}, {});
+  Reply r = redis_.Eval(kInvalidateScript, {DataKey(product_id), GenKey(product_id)},
+                        {FreshCounter()});
   if (r && r->type == REDIS_REPLY_INTEGER) return;
   trust_.dirty.fetch_add(1);
   LOG4CPLUS_WARN(util::StoreLog(), "could not invalidate product " << product_id

@@ -16,6 +16,10 @@
 // shared by all workers of the pool: nobody reads from Redis until one worker has reached it
 // again and retired every entry at once by bumping the global epoch that each entry carries.
 //
+// An entry lives at most kMaxEntryAgeMs. That bounds the one gap no protocol closes: a writer
+// killed between its COMMIT and its invalidation (its client never got an answer; a retry of
+// the same request invalidates again, see the services).
+//
 // Writers outside the pool (the expiry job) never change availability: they release holds that
 // already stopped counting.
 #pragma once
@@ -56,6 +60,8 @@ struct CacheToken {
 
 class ProductCache {
  public:
+  static constexpr int64_t kMaxEntryAgeMs = 1000;
+
   ProductCache(RedisClient& redis, CacheTrust& trust);
 
   // A snapshot valid at `now`, or nullopt (miss, stale, Redis down or untrusted). On a miss with
