@@ -261,7 +261,7 @@ Status Database::Run(const std::function<Status(Tx&)>& body) {
       }
       if (!s.ok()) return s;  // ~Tx rolls back
       if (!tx->committed()) tx->Commit();
-      util::FaultPoint("db.after_commit");
+      if (!tx->on_commit_.empty()) util::FaultPoint("db.before_invalidate");
       for (auto& fn : tx->on_commit_) fn();
       return s;
     } catch (const DbError& e) {
