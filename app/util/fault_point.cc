@@ -1,30 +1,21 @@
 #include "util/fault_point.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
 
 namespace flashsale::util {
-namespace {
-
-// Read once per process, at the first fault point reached (after fork, so each worker reads
-// the environment it was started with).
-const std::string* Armed() {
-  static const std::string* armed = [] {
-    const char* v = std::getenv("FLASHSALE_FAULT_STOP");
-    return (v != nullptr && *v != '\0') ? new std::string("," + std::string(v) + ",") : nullptr;
-  }();
-  return armed;
-}
-
-}  // namespace
 
 void FaultPoint(const char* name) {
-  const std::string* armed = Armed();
-  if (armed == nullptr) return;
-  if (armed->find("," + std::string(name) + ",") == std::string::npos) return;
-  raise(SIGSTOP);
+  static const char* dir = [] {
+    const char* v = std::getenv("FLASHSALE_FAULT_DIR");
+    return (v != nullptr && *v != '\0') ? v : nullptr;
+  }();
+  if (dir == nullptr) return;
+  // unlink() succeeds for one process only: that one stops.
+  if (::unlink((std::string(dir) + "/" + name).c_str()) == 0) raise(SIGSTOP);
 }
 
 }  // namespace flashsale::util
