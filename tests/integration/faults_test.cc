@@ -1,0 +1,303 @@
+// Guarantee 7 (API.md): faults do not break guarantees 1-6. Buyers run the whole checkout
+// (tests/support/checkout_clients.h) while a fault is injected every second or two, at random
+// moments: a worker or the pool's master SIGKILLed, MariaDB SIGKILLed or stopped and started
+// again, Redis stopped, flushed, paused (SIGSTOP) or restarted, the expiry job SIGKILLed
+// mid-run, and the pool's MariaDB connection cut at a COMMIT (tests/support/db_fault_proxy.h).
+// Then the database is held to what the buyers were told:
+//   - every hold and order a buyer got a 201 for exists exactly once, and nothing else exists
+//     (a refused or unanswered request left no trace);
+//   - each is in the state its last answer reported (used, released, paid, cancelled...);
+//   - one hold_created row per hold; the invariants of checks.h hold;
+//   - GET /api/products/{id} equals the database.
+//
+// FLASHSALE_FAULT_SECONDS sets how long faults are injected (default 40; `make faults` runs a
+// long one); FLASHSALE_FAULTS restricts the kinds (comma-separated names below).
+#include <signal.h>
+
+#include <boost/test/unit_test.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "../support/api.h"
+#include "../support/checkout_clients.h"
+#include "../support/checks.h"
+#include "../support/db_fault_proxy.h"
+#include "../support/db_probe.h"
+#include "../support/redis_probe.h"
+#include "../support/test_stack.h"
+
+namespace flashsale::itest {
+namespace {
+
+constexpr int kHoldTtlSeconds = 4;  // short: holds expire during the run and the job has work
+constexpr int kBuyers = 12;
+
+int FaultSeconds() {
+  const char* v = std::getenv("FLASHSALE_FAULT_SECONDS");
+  return v != nullptr && std::atoi(v) > 0 ? std::atoi(v) : 40;
+}
+
+pid_t PidFromFile(const std::string& path) {
+  std::ifstream in(path);
+  long pid = 0;
+  return (in >> pid) && pid > 0 ? static_cast<pid_t>(pid) : 0;
+}
+
+bool Healthy(const Api& api) { return api.http().Get("/api/health").status == 200; }
+
+// Everything back to normal: MariaDB and Redis running and resumed, the pool answering.
+void Recover(const Api& api) {
+  if (pid_t redis = Stack().RedisPid()) ::kill(redis, SIGCONT);
+  Stack().StackCommand("start-db");
+  Stack().StackCommand("start-redis");
+  BOOST_REQUIRE_MESSAGE(Eventually(60000, [&] { return Healthy(api); }),
+                        "the stack did not recover: " << Stack().DiagnosticTails());
+  BOOST_REQUIRE_MESSAGE(Eventually(30000, [&] {
+                          return static_cast<int>(Stack().PoolWorkerPids().size()) == kWorkers;
+                        }),
+                        "the pool did not get back to " << kWorkers << " workers");
+}
+
+class Faults {
+ public:
+  explicit Faults(DbFaultProxy& proxy) : proxy_(proxy), rng_(std::random_device{}()) {
+    kinds_ = {
+        {"kill-worker", [this] { KillWorker(); }},
+        {"kill-master", [this] { KillMaster(); }},
+        {"kill-db", [] { StopDb(SIGKILL); }},
+        {"stop-db", [] { StopDb(0); }},
+        {"stop-redis", [] { Stack().StopRedis(); SleepMillis(500); Stack().StartRedis(); }},
+        {"flush-redis", [] { RedisProbe(Stack().redis_socket()).FlushAll(); }},
+        {"pause-redis", [] { PauseRedis(); }},
+        {"kill-expiry-job", [this] { KillExpiryJob(); }},
+        {"cut-commit", [this] { proxy_.ArmCut("COMMIT", Pick(2) ? Cut::kAfterReply : Cut::kBeforeForward); }},
+        {"cut-call", [this] { proxy_.ArmCut("CALL", Pick(2) ? Cut::kAfterReply : Cut::kBeforeForward); }},
+    };
+    if (const char* only = std::getenv("FLASHSALE_FAULTS")) {
+      std::set<std::string> wanted;
+      std::stringstream in(only);
+      for (std::string name; std::getline(in, name, ',');) wanted.insert(name);
+      std::erase_if(kinds_, [&](const auto& k) { return wanted.count(k.first) == 0; });
+    }
+  }
+
+  // Injects faults until `seconds` have passed; returns how many of each kind.
+  std::map<std::string, int> Run(int seconds) {
+    std::map<std::string, int> done;
+    int64_t end = NowMillis() + seconds * 1000LL;
+    while (NowMillis() < end && !kinds_.empty()) {
+      SleepMillis(std::uniform_int_distribution<int>(600, 2000)(rng_));
+      auto& [name, inject] = kinds_[Pick(static_cast<int>(kinds_.size()))];
+      BOOST_TEST_MESSAGE("fault: " << name);
+      inject();
+      ++done[name];
+    }
+    return done;
+  }
+
+ private:
+  using Cut = DbFaultProxy::Cut;
+  int Pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
+
+  void KillWorker() {
+    std::vector<pid_t> workers = Stack().PoolWorkerPids();
+    if (!workers.empty()) ::kill(workers[Pick(static_cast<int>(workers.size()))], SIGKILL);
+  }
+  void KillMaster() {
+    pid_t master = Stack().PoolMasterPid();
+    if (master == 0) return;
+    ::kill(master, SIGKILL);
+    // The local stack's supervisor starts a new pool, as systemd would.
+    BOOST_CHECK_MESSAGE(Eventually(15000, [&] {
+                          pid_t now = Stack().PoolMasterPid();
+                          return now != 0 && now != master && !Stack().PoolWorkerPids().empty();
+                        }),
+                        "no new pool after the master was killed");
+  }
+  static void StopDb(int signal) {
+    if (signal != 0) {
+      if (pid_t db = PidFromFile(Stack().var_dir() + "/run/mariadb.pid")) ::kill(db, signal);
+      SleepMillis(200);
+    }
+    Stack().StackCommand("stop-db");  // graceful, or cleans up after the SIGKILL
+    SleepMillis(300);
+    Stack().StackCommand("start-db");
+  }
+  static void PauseRedis() {
+    pid_t redis = Stack().RedisPid();
+    if (redis == 0) return;
+    ::kill(redis, SIGSTOP);
+    SleepMillis(800);
+    ::kill(redis, SIGCONT);
+  }
+  void KillExpiryJob() {
+    pid_t job = Stack().StartCommand(
+        {"build/bin/flashsale-release-expired", "--config", "conf/flashsale.conf"},
+        {{"FLASHSALE_EXPIRY_BATCH_SIZE", "3"}});
+    SleepMillis(Pick(60));
+    ::kill(job, SIGKILL);
+    Stack().Wait(job);
+  }
+
+  DbFaultProxy& proxy_;
+  std::mt19937 rng_;
+  std::vector<std::pair<std::string, std::function<void()>>> kinds_;
+};
+
+// Pool through the fault proxy, short holds; back to the defaults afterwards.
+struct FaultStack {
+  FaultStack()
+      : proxy(Stack().var_dir() + "/run/db-chaos.sock", Stack().mysql_socket()) {
+    Stack().RestartPool({{"FLASHSALE_DB_SOCKET", proxy.path()},
+                         {"FLASHSALE_HOLD_TTL_SECONDS", std::to_string(kHoldTtlSeconds)}});
+  }
+  ~FaultStack() {
+    try {
+      Recover(Api());
+      Stack().RestartPool();
+    } catch (const std::exception& e) {
+      BOOST_TEST_MESSAGE("restoring the stack failed: " << e.what());
+    }
+  }
+  DbFaultProxy proxy;
+};
+
+std::string InList(const std::vector<int64_t>& ids) {
+  std::string s;
+  for (int64_t id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
+  return "(" + s + ")";
+}
+
+void CheckHolds(DbProbe& db, const std::vector<int64_t>& products, const Ledger& ledger) {
+  std::set<int64_t> seen;
+  for (const SqlRow& row : db.Query("SELECT id, status, expires_at <= NOW(3) FROM holds"
+                                    " WHERE product_id IN " + InList(products))) {
+    int64_t id = std::stoll(*row[0]);
+    std::string status = *row[1];
+    bool past = *row[2] == "1";
+    seen.insert(id);
+    auto it = ledger.holds.find(id);
+    if (it == ledger.holds.end()) {
+      BOOST_ERROR("hold " << id << " (" << status << ") exists but no buyer was told 201");
+      continue;
+    }
+    const Ledger::Hold& h = it->second;
+    switch (h.fate) {
+      case Ledger::HoldFate::kOrdered:
+        BOOST_TEST(status == "used", "hold " << id);
+        break;
+      case Ledger::HoldFate::kReleased:
+        BOOST_TEST(status == h.release_status, "hold " << id);
+        break;
+      case Ledger::HoldFate::kExpiredAtOrder:
+        BOOST_TEST((status == "expired" || (status == "active" && past)), "hold " << id << " " << status);
+        break;
+      case Ledger::HoldFate::kHeld:
+        BOOST_TEST((status == "active" || (status == "expired" && past)), "hold " << id << " " << status);
+        break;
+    }
+  }
+  for (const auto& [id, hold] : ledger.holds) {
+    BOOST_TEST(seen.count(id) == 1, "hold " << id << " was answered 201 but does not exist");
+  }
+  // One hold_created row per hold, none for anything else.
+  int64_t wrong = db.Int(
+      "SELECT COUNT(*) FROM (SELECT JSON_VALUE(payload, '$.hold_id') AS h, COUNT(*) AS n"
+      " FROM metrics_logs WHERE type = 'hold_created' AND JSON_VALUE(payload, '$.product_id') IN " +
+      InList(products) + " GROUP BY h HAVING n <> 1) AS dup");
+  BOOST_TEST(wrong == 0, "holds with other than one hold_created row");
+  BOOST_TEST(db.Int("SELECT COUNT(*) FROM metrics_logs WHERE type = 'hold_created'"
+                    " AND JSON_VALUE(payload, '$.product_id') IN " + InList(products)) ==
+             static_cast<int64_t>(ledger.holds.size()));
+}
+
+void CheckOrders(DbProbe& db, const std::vector<int64_t>& products, const Ledger& ledger) {
+  std::set<int64_t> seen;
+  for (const SqlRow& row :
+       db.Query("SELECT id, status, hold_id FROM orders WHERE product_id IN " + InList(products))) {
+    int64_t id = std::stoll(*row[0]);
+    seen.insert(id);
+    auto it = ledger.orders.find(id);
+    if (it == ledger.orders.end()) {
+      BOOST_ERROR("order " << id << " exists but no buyer was told 201");
+      continue;
+    }
+    BOOST_TEST(*row[1] == it->second.status, "order " << id);
+    BOOST_TEST(std::stoll(*row[2]) == it->second.hold_id, "order " << id);
+  }
+  for (const auto& [id, order] : ledger.orders) {
+    BOOST_TEST(seen.count(id) == 1, "order " << id << " was answered 201 but does not exist");
+  }
+}
+
+// GET equals the database: stock, and available = stock - reserved + units of holds that have
+// expired but are not released yet (read in one statement, compared a few times around expiries).
+void CheckReads(const Api& api, DbProbe& db, const std::vector<int64_t>& products) {
+  for (int64_t product : products) {
+    std::string last;
+    bool equal = Eventually(3000, [&] {
+      ProductView v = MustGetProduct(api, product);
+      SqlRow row = db.Query(
+          "SELECT p.stock, p.stock - p.reserved + COALESCE((SELECT SUM(quantity) FROM holds h"
+          " WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at <= NOW(3)), 0)"
+          " FROM products p WHERE p.id = ?", {product})[0];
+      last = "GET stock " + std::to_string(v.stock) + " available " + std::to_string(v.available) +
+             ", database " + *row[0] + " / " + *row[1];
+      return std::to_string(v.stock) == *row[0] && std::to_string(v.available) == *row[1];
+    });
+    BOOST_TEST(equal, "product " << product << ": " << last);
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(faults)
+
+BOOST_AUTO_TEST_CASE(buyers_are_told_the_truth_whatever_breaks) {
+  Api api;
+  FaultStack stack;
+  // A big product that never sells out and a small one that does (refusals, the cache path).
+  std::vector<int64_t> products = {MustCreateProduct(api, 100000), MustCreateProduct(api, 40)};
+
+  CheckoutClients buyers(api, products, kBuyers);
+  SleepMillis(1000);
+  Faults faults(stack.proxy);
+  std::map<std::string, int> injected = faults.Run(FaultSeconds());
+  stack.proxy.Disarm();
+  Recover(api);
+  SleepMillis(1000);  // some checkouts on the recovered stack
+  buyers.Stop();
+  const Ledger& ledger = buyers.ledger();
+
+  std::ostringstream summary;
+  summary << "faults:";
+  for (const auto& [name, n] : injected) summary << " " << name << "=" << n;
+  summary << "; statuses seen:";
+  for (const auto& [status, n] : ledger.attempts) summary << " " << status << "=" << n;
+  summary << "; holds " << ledger.holds.size() << ", orders " << ledger.orders.size()
+          << ", refused holds " << ledger.refused_holds << ", cuts " << stack.proxy.cuts();
+  BOOST_TEST_MESSAGE(summary.str());
+  std::cout << "[faults] " << summary.str() << std::endl;
+
+  BOOST_TEST(ledger.unresolved.empty(), "requests without a definite answer: "
+                                            << ledger.unresolved.size() << ", first: "
+                                            << (ledger.unresolved.empty() ? "" : ledger.unresolved[0]));
+  BOOST_TEST(ledger.surprises.empty(), "answers outside the contract: "
+                                           << ledger.surprises.size() << ", first: "
+                                           << (ledger.surprises.empty() ? "" : ledger.surprises[0]));
+  BOOST_TEST(ledger.attempts.count(500) == 0, "500s seen: " << ledger.attempts.count(500));
+  BOOST_TEST(ledger.holds.size() > 20u, "too little traffic to prove anything");
+  DbProbe db(Stack().mysql_socket());  // opened now: MariaDB was restarted meanwhile
+  CheckHolds(db, products, ledger);
+  CheckOrders(db, products, ledger);
+  CheckInvariants(db, "after the fault run");
+  CheckReads(api, db, products);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace flashsale::itest
