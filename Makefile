@@ -3,6 +3,7 @@
 #   make run      install missing Debian packages, build, start the private stack in var/
 #   make test     install, build, run unit + integration tests against a throwaway stack
 #   make bench    flash sale under load, ratios against ceilings measured in the same run
+#   make faults   the fault suite alone, for FAULT_SECONDS (default 600) of injected faults
 #
 # Everything the build produces goes to build/; the local stack's state goes to var/.
 
@@ -31,7 +32,7 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/*.cc tests/support/*.cc))
 INTEG_OBJS := $(INTEG_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
 
-.PHONY: all deps run test unit integration bench install clean reset
+.PHONY: all deps run test unit integration faults bench install clean reset
 .DEFAULT_GOAL := all
 
 all: $(BINARIES)
@@ -86,6 +87,12 @@ unit: $(BUILD)/tests/unit_tests
 
 integration: all $(BUILD)/tests/integration_tests
 	$(BUILD)/tests/integration_tests --log_level=test_suite --report_level=short --color_output=no
+
+# `make test` runs the fault suite briefly (40 s of faults); this is the long run.
+faults: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/tests/integration_tests
+	FLASHSALE_FAULT_SECONDS=$${FAULT_SECONDS:-600} $(BUILD)/tests/integration_tests --run_test=faults \
+	  --log_level=message --report_level=short --color_output=no
 
 # Both suites run even if the first fails; the last line is the summary, the exit code its verdict.
 test: deps

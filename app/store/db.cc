@@ -341,7 +341,7 @@ Status Database::ExecScript(const std::string& script) {
       }
     }
     if (statement.find_first_not_of(" \t\r\n") != std::string::npos) st->execute(statement);
-    conn_->commit();
+    st->execute("COMMIT");  // a statement: Connection::commit() hides a lost COMMIT (db.h)
     return Status::Ok();
   } catch (const sql::SQLException& e) {
     return Status::Internal("statement failed (" + std::to_string(e.getErrorCode()) + "): " +
