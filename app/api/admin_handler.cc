@@ -27,10 +27,10 @@ Status Authorize(const Services& s, const http::Request& req) {
 
 Result<http::Response> AdminCreateProduct(Services& s, const http::Request& req) {
   if (Status a = Authorize(s, req); !a.ok()) return a;
-  Result<Json::Value> body = ParseObject(req.body);
+  Result<util::JsonDocument> body = ParseObject(req.body);
   if (!body.ok()) return body.status();
   FieldChecker check(body.value());
-  std::optional<std::string> name = check.String("name", 1, 200);
+  std::optional<std::string> name = check.String("name", 1, 255);
   std::optional<int64_t> price = check.Money("price", 0, domain::kMaxPriceCents);
   std::optional<int64_t> stock = check.Integer("stock", 0, domain::kMaxStock);
   if (Status v = check.Result(); !v.ok()) return v;
@@ -42,15 +42,15 @@ Result<http::Response> AdminCreateProduct(Services& s, const http::Request& req)
 
 Result<http::Response> AdminPatchProduct(Services& s, const http::Request& req) {
   if (Status a = Authorize(s, req); !a.ok()) return a;
-  Result<Json::Value> body = ParseObject(req.body);
+  Result<util::JsonDocument> body = ParseObject(req.body);
   if (!body.ok()) return body.status();
   FieldChecker check(body.value());
   domain::ProductPatch patch;
-  patch.name = check.String("name", 1, 200, false);
+  patch.name = check.String("name", 1, 255, false);
   patch.price_cents = check.Money("price", 0, domain::kMaxPriceCents, false);
   patch.stock = check.Integer("stock", 0, domain::kMaxStock, false);
-  if (!body.value().isMember("name") && !body.value().isMember("price") &&
-      !body.value().isMember("stock")) {
+  if (!body.value().value.isMember("name") && !body.value().value.isMember("price") &&
+      !body.value().value.isMember("stock")) {
     check.Fail("stock", "at least one of name, price, stock is required");
   }
   if (Status v = check.Result(); !v.ok()) return v;

@@ -8,7 +8,7 @@
 namespace flashsale::api {
 
 Result<http::Response> CreateOrder(Services& s, const http::Request& req) {
-  Result<Json::Value> body = ParseObject(req.body);
+  Result<util::JsonDocument> body = ParseObject(req.body);
   if (!body.ok()) return body.status();
   FieldChecker check(body.value());
   std::optional<int64_t> hold_id = check.Integer("hold_id", 1, INT64_MAX);

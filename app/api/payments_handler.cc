@@ -19,7 +19,7 @@ Result<http::Response> PaymentWebhook(Services& s, const http::Request& req) {
       return Status::Unauthorized("invalid_signature", "missing, stale or invalid X-Signature");
     }
   }
-  Result<Json::Value> body = ParseObject(req.body);
+  Result<util::JsonDocument> body = ParseObject(req.body);
   if (!body.ok()) return body.status();
   FieldChecker check(body.value());
   std::optional<std::string> key = check.String("idempotency_key", 1, 255);

@@ -1,30 +1,19 @@
 #include "api/validate.h"
 
-#include <json/reader.h>
-
 #include <charconv>
 #include <memory>
 
 #include "util/money.h"
+#include "util/text.h"
 
 namespace flashsale::api {
 
-Result<Json::Value> ParseObject(const std::string& body) {
-  static const Json::CharReaderBuilder builder = [] {
-    Json::CharReaderBuilder b;
-    Json::CharReaderBuilder::strictMode(&b.settings_);
-    b.settings_["stackLimit"] = 64;  // bodies are flat; deep nesting is an attack, not an order
-    return b;
-  }();
-  // One reader per process (a worker serves one request at a time); parse() resets its state.
-  static const std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
-  Json::Value value;
-  std::string errors;
-  if (!reader->parse(body.data(), body.data() + body.size(), &value, &errors) ||
-      !value.isObject()) {
+Result<util::JsonDocument> ParseObject(const std::string& body) {
+  std::optional<util::JsonDocument> doc = util::ReadJson(body);
+  if (!doc || !doc->value.isObject()) {
     return Status::InvalidArgument("invalid_json", "the request body must be a JSON object");
   }
-  return value;
+  return std::move(*doc);
 }
 
 const Json::Value* FieldChecker::Find(const char* name, bool required) {
@@ -68,7 +57,8 @@ std::optional<std::string> FieldChecker::String(const char* name, size_t min_len
                                                 bool required) {
   const Json::Value* v = Find(name, required);
   if (v == nullptr) return std::nullopt;
-  if (!v->isString() || v->asString().size() < min_len || v->asString().size() > max_len) {
+  std::optional<size_t> length = v->isString() ? util::Utf8Length(v->asString()) : std::nullopt;
+  if (!length || *length < min_len || *length > max_len) {
     Fail(name, "must be a string of " + std::to_string(min_len) + " to " +
                    std::to_string(max_len) + " characters");
     return std::nullopt;
@@ -81,8 +71,11 @@ std::optional<int64_t> FieldChecker::Money(const char* name, int64_t min_cents, 
   const Json::Value* v = Find(name, required);
   if (v == nullptr) return std::nullopt;
   std::optional<int64_t> cents;
-  if (v->type() == Json::intValue || v->type() == Json::uintValue || v->type() == Json::realValue) {
-    cents = util::CentsFromDouble(v->asDouble());
+  auto text = doc_.number_text.find(name);
+  bool number = v->type() == Json::intValue || v->type() == Json::uintValue ||
+                v->type() == Json::realValue;
+  if (number && text != doc_.number_text.end()) {
+    cents = util::CentsFromDecimal(text->second);
   }
   if (!cents || *cents < min_cents || *cents > max_cents) {
     Fail(name, "must be a number with at most two decimals from " + util::FormatCents(min_cents) +

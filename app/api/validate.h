@@ -1,6 +1,8 @@
-// Request validation: the body must be a JSON object (else 400 invalid_json); each field is
-// checked for presence, JSON type and range, and every problem is reported at once as
-// 422 validation_failed with "fields". Integers must be JSON integers: "2", 2.5 and true are not.
+// Request validation: the body must be a JSON object, read strictly (util/json_reader.h; else
+// 400 invalid_json); each field is checked for presence, JSON type and range, and every problem
+// is reported at once as 422 validation_failed with "fields". Integers must be JSON integers:
+// "2", 2.5 and true are not. String lengths count characters (util/text.h); money is read from
+// the number's decimal digits, never through a double.
 #pragma once
 
 #include <json/value.h>
@@ -10,15 +12,16 @@
 #include <optional>
 #include <string>
 
+#include "util/json_reader.h"
 #include "util/status.h"
 
 namespace flashsale::api {
 
-Result<Json::Value> ParseObject(const std::string& body);
+Result<util::JsonDocument> ParseObject(const std::string& body);
 
 class FieldChecker {
  public:
-  explicit FieldChecker(const Json::Value& object) : object_(object) {}
+  explicit FieldChecker(const util::JsonDocument& doc) : doc_(doc), object_(doc.value) {}
 
   std::optional<int64_t> Integer(const char* name, int64_t min, int64_t max, bool required = true);
   std::optional<std::string> String(const char* name, size_t min_len, size_t max_len,
@@ -37,6 +40,7 @@ class FieldChecker {
  private:
   const Json::Value* Find(const char* name, bool required);
 
+  const util::JsonDocument& doc_;
   const Json::Value& object_;
   Status errors_ = Status::InvalidArgument("validation_failed", "request validation failed");
   bool failed_ = false;

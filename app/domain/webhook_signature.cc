@@ -47,8 +47,10 @@ bool VerifyWebhookSignature(const std::string& header, const std::string& body,
     }
   }
   if (!t || candidates.empty()) return false;
-  int64_t skew = now_seconds - *t;
-  if (skew > secrets.tolerance_seconds || skew < -secrets.tolerance_seconds) return false;
+  // Compared without subtracting `t`: now - t overflows for a t near INT64_MIN.
+  if (*t < now_seconds - secrets.tolerance_seconds || *t > now_seconds + secrets.tolerance_seconds) {
+    return false;
+  }
 
   bool match = false;
   for (const std::string* secret : {&secrets.current, &secrets.previous}) {

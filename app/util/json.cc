@@ -6,13 +6,18 @@
 #include <cstdio>
 
 #include "util/money.h"
+#include "util/text.h"
 
 namespace flashsale::util {
 namespace {
 
 }  // namespace
 
-void AppendJsonString(const std::string& s, std::string& out) {
+void AppendJsonString(const std::string& text, std::string& out) {
+  // Every response body is valid UTF-8, whatever a string came from.
+  std::string repaired;
+  if (!IsValidUtf8(text)) repaired = ToValidUtf8(text);
+  const std::string& s = repaired.empty() ? text : repaired;
   out += '"';
   for (unsigned char c : s) {
     switch (c) {

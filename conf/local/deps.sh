@@ -13,7 +13,7 @@ set -euo pipefail
 readonly PACKAGES=(
   g++ make pkg-config
   libfcgi-dev libmysqlcppconn-dev libhiredis-dev libjsoncpp-dev liblog4cplus-dev
-  libboost-test-dev libssl-dev libcurl4-openssl-dev
+  libboost-test-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   nginx-light mariadb-server-core mariadb-client-core redis-server redis-tools
   curl wrk docker-compose procps
 )

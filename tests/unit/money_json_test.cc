@@ -42,12 +42,31 @@ BOOST_AUTO_TEST_CASE(writer_escapes_strings_and_keeps_integers) {
              "\"none\":null,\"ok\":true}");
 }
 
-BOOST_AUTO_TEST_CASE(cents_from_parsed_numbers) {
-  BOOST_TEST(CentsFromDouble(59.9).value() == 5990);
-  BOOST_TEST(CentsFromDouble(0.29).value() == 29);
-  BOOST_TEST(CentsFromDouble(1.15).value() == 115);
-  BOOST_TEST(!CentsFromDouble(1.005).has_value());
-  BOOST_TEST(!CentsFromDouble(1e13).has_value());
+BOOST_AUTO_TEST_CASE(cents_from_decimal_literals_exactly) {
+  BOOST_TEST(CentsFromDecimal("59.9").value() == 5990);
+  BOOST_TEST(CentsFromDecimal("59.90").value() == 5990);
+  BOOST_TEST(CentsFromDecimal("59.900").value() == 5990);  // trailing zeros are not decimals
+  BOOST_TEST(CentsFromDecimal("0.29").value() == 29);
+  BOOST_TEST(CentsFromDecimal("1.15").value() == 115);
+  BOOST_TEST(CentsFromDecimal("100").value() == 10000);
+  BOOST_TEST(CentsFromDecimal("1e2").value() == 10000);
+  BOOST_TEST(CentsFromDecimal("1.5E1").value() == 1500);
+  BOOST_TEST(CentsFromDecimal("1234e-2").value() == 1234);
+  BOOST_TEST(CentsFromDecimal("0").value() == 0);
+  BOOST_TEST(CentsFromDecimal("-0").value() == 0);
+  BOOST_TEST(CentsFromDecimal("0e-400").value() == 0);
+  BOOST_TEST(CentsFromDecimal("-0.5").value() == -50);
+  BOOST_TEST(CentsFromDecimal("1000000.00").value() == 100000000);
+  // More than two decimals, however small or however written: refused, never rounded.
+  BOOST_TEST(!CentsFromDecimal("1.005").has_value());
+  BOOST_TEST(!CentsFromDecimal("1000.001").has_value());
+  BOOST_TEST(!CentsFromDecimal("999999.995").has_value());
+  BOOST_TEST(!CentsFromDecimal("1e-400").has_value());
+  BOOST_TEST(!CentsFromDecimal("1e-3").has_value());
+  // Far beyond any price.
+  BOOST_TEST(!CentsFromDecimal("1e13").has_value());
+  BOOST_TEST(!CentsFromDecimal("1e999999999").has_value());
+  BOOST_TEST(!CentsFromDecimal("99999999999999999999").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(sha256_hex) {

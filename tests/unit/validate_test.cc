@@ -22,6 +22,58 @@ BOOST_AUTO_TEST_CASE(only_json_objects_are_bodies) {
   BOOST_TEST(ParseObject("{}").ok());
 }
 
+BOOST_AUTO_TEST_CASE(json_is_read_strictly) {
+  using namespace std::string_literals;
+  const std::string bad[] = {
+      "{\"a\": 01}", "{\"a\": 1.}", "{\"a\": +1}", "{\"a\": -}", "{\"a\": .5}",
+      "{\"a\": 1} // comment", "{/* c */\"a\": 1}", "{\"a\": \"x\ty\"}" /* raw tab */,
+      "{\"a\": \"x\ny\"}", "{\"a\": 1}\0{\"b\": 2}"s, "{\"a\": 1}\0"s,
+      "{\"a\": \"caf\xE9\"}", "{\"a\": \"\xED\xB0\x80\"}", "{\"a\": \"\\udc00\"}",
+      "{\"a\": \"\\ud83d\"}", "{\"a\": \"\\ud83dx\"}", "{\"a\": 1, \"a\": 2}",
+      "{\"a\": 1e400}", "{\"a\": NaN}", "{\"a\": Infinity}", "\xEF\xBB\xBF{}",
+      "{\"a\": 1}}", "{\"a\" 1}", "{\"a\": tru}",
+  };
+  for (const std::string& body : bad) {
+    BOOST_TEST_CONTEXT(body) {
+      auto r = ParseObject(body);
+      BOOST_TEST(!r.ok());
+      if (!r.ok()) BOOST_TEST(r.status().error() == "invalid_json");
+    }
+  }
+  // Escapes decode to valid UTF-8; a surrogate pair is one character.
+  auto ok = ParseObject("{\"a\": \"\\ud83d\\ude00 \\u20ac \\u0000\"}");
+  BOOST_REQUIRE(ok.ok());
+  BOOST_TEST(ok.value().value["a"].asString() == "\xF0\x9F\x98\x80 \xE2\x82\xAC "s + '\0');
+}
+
+BOOST_AUTO_TEST_CASE(nesting_stops_at_32_levels) {
+  auto nested = [](int depth) {
+    std::string s = "{\"a\":";
+    for (int i = 1; i < depth; ++i) s += "[";
+    s += "1";
+    for (int i = 1; i < depth; ++i) s += "]";
+    return s + "}";
+  };
+  BOOST_TEST(ParseObject(nested(32)).ok());
+  for (int depth : {33, 64, 100000}) {
+    BOOST_TEST_CONTEXT(depth) {
+      auto r = ParseObject(nested(depth));
+      BOOST_TEST(!r.ok());
+      if (!r.ok()) BOOST_TEST(r.status().error() == "invalid_json");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(lengths_count_characters) {
+  std::string euros;
+  for (int i = 0; i < 255; ++i) euros += "\xE2\x82\xAC";  // 255 characters, 765 bytes
+  auto obj = ParseObject("{\"name\": \"" + euros + "\", \"long\": \"" + euros + "x\"}");
+  BOOST_REQUIRE(obj.ok());
+  FieldChecker check(obj.value());
+  BOOST_TEST(check.String("name", 1, 255).has_value());
+  BOOST_TEST(!check.String("long", 1, 255).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(integers_must_be_json_integers_in_range) {
   struct Case {
     const char* body;
@@ -70,6 +122,8 @@ BOOST_AUTO_TEST_CASE(money_has_at_most_two_decimals) {
       {"{\"p\": 0.01}", 1},     {"{\"p\": 0.1}", 10},     {"{\"p\": 99.99}", 9999},
       {"{\"p\": 1.005}", -1},   {"{\"p\": 59.999}", -1},  {"{\"p\": \"59.90\"}", -1},
       {"{\"p\": -1}", -1},      {"{\"p\": true}", -1},    {"{\"p\": 1000000.01}", -1},
+      {"{\"p\": 1000.001}", -1}, {"{\"p\": 999999.995}", -1}, {"{\"p\": 1e-400}", -1},
+      {"{\"p\": 1e2}", 10000},  {"{\"p\": 59.900}", 5990}, {"{\"p\": 1000000.00}", 100000000},
   };
   for (const Case& c : cases) {
     BOOST_TEST_CONTEXT(c.body) {
