@@ -2,50 +2,104 @@
 //
 //   flashsale-release-expired [--config FILE]
 //
-// Exit codes: 0 done (or another run holds the lock: this one exits at once), 1 failure
-// (Redis or MariaDB unreachable). Either way holds stop counting at expires_at on their own.
-#include <cstdio>
+// Exit codes: 0 the run did its work, or another run holds the lock (this one exits at once), or
+// this run lost its lock to another one mid-way; 1 failure: configuration unreadable, MariaDB
+// unreachable (or Redis and MariaDB both), a batch failed, or the lock could not be checked
+// between batches. Either way holds stop counting at expires_at on their own, and the next run
+// catches up. Failures are logged at ERROR (syslog priority err under cron:
+// conf/log4cplus-cron.properties), so the exit status and `journalctl -p err` agree.
+#include <openssl/rand.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "jobs/expiry_lock.h"
 #include "jobs/release_expired_job.h"
 #include "store/db.h"
 #include "store/options.h"
-#include "store/redis_client.h"
-#include "store/redis_lock.h"
 #include "util/config.h"
 #include "util/log.h"
 
+namespace {
+
+// Ties the holds_batch_released rows of one run together.
+std::string RunId() {
+  unsigned char bytes[8];
+  RAND_bytes(bytes, sizeof bytes);
+  static const char kHex[] = "0123456789abcdef";
+  std::string id;
+  for (unsigned char b : bytes) {
+    id += kHex[b >> 4];
+    id += kHex[b & 15];
+  }
+  return id;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace flashsale;
+  using End = jobs::ReleaseReport::End;
   Result<util::Config> config = util::LoadConfig(util::ConfigPathFromArgs(argc, argv));
   if (!config.ok()) {
+    // Under cron nobody reads stderr: log where the job's lines go when the environment names
+    // a log config (the crontab does).
+    if (const char* log_config = std::getenv("FLASHSALE_LOG_CONFIG"); log_config && *log_config) {
+      util::InitLogging(log_config);
+      LOG4CPLUS_ERROR(log4cplus::Logger::getInstance("flashsale.jobs"),
+                      "release-expired: " << config.status().message());
+    }
     std::fprintf(stderr, "flashsale-release-expired: %s\n", config.status().message().c_str());
     return 1;
   }
   util::InitLogging(config->log_config);
   auto log = log4cplus::Logger::getInstance("flashsale.jobs");
 
-  store::RedisClient redis(store::RedisOptionsFrom(config.value()));
-  int ttl_ms = config->expiry_lock_ttl_seconds * 1000;
-  store::RedisLock lock(redis, "flashsale:lock:release-expired", ttl_ms);
+  jobs::ExpiryLock lock(config.value());
   switch (lock.Acquire()) {
-    case store::RedisLock::Outcome::kBusy:
+    case jobs::ExpiryLock::Outcome::kBusy:
       LOG4CPLUS_INFO(log, "another release-expired run holds the lock; exiting");
       return 0;
-    case store::RedisLock::Outcome::kUnreachable:
-      LOG4CPLUS_ERROR(log, "Redis unreachable, cannot take the lock; skipping this run");
+    case jobs::ExpiryLock::Outcome::kUnreachable:
+      LOG4CPLUS_ERROR(log, "neither Redis nor MariaDB reachable, cannot take the lock; "
+                           "skipping this run");
       return 1;
-    case store::RedisLock::Outcome::kAcquired:
+    case jobs::ExpiryLock::Outcome::kAcquired:
       break;
   }
 
   store::Database db(store::DbOptionsFrom(config.value()));
-  // Stop well within the lock's ttl so no second run can start while this one still works.
-  Result<jobs::ReleaseReport> report = jobs::ReleaseExpired(db, config->expiry_batch_size, ttl_ms / 2);
-  if (!report.ok()) {
-    LOG4CPLUS_ERROR(log, "release-expired failed: " << report.status().message());
-    return 1;
+  jobs::ReleaseOptions options;
+  options.batch_size = config->expiry_batch_size;
+  options.max_millis = jobs::RunBudgetMillis(config.value());
+  options.run_id = RunId();
+  options.lock = lock.kind();
+  jobs::ReleaseReport report = jobs::ReleaseExpired(db, options, [&] { return lock.Renew(); });
+
+  std::string done = "released " + std::to_string(report.released) + " expired holds in " +
+                     std::to_string(report.batches) + " batch(es), run " + options.run_id +
+                     " under the " + options.lock + " lock";
+  switch (report.end) {
+    case End::kDone:
+      LOG4CPLUS_INFO(log, done);
+      return 0;
+    case End::kOutOfTime:
+      LOG4CPLUS_WARN(log, done << "; stopped after " << options.max_millis
+                               << " ms with holds left, the next run goes on");
+      return 0;
+    case End::kLockLost:
+      LOG4CPLUS_WARN(log, done << "; stopped: the lock is no longer this run's (lease ran out, "
+                                  "or the lock's connection was lost); the next run goes on");
+      return 0;
+    case End::kLockUnreachable:
+      LOG4CPLUS_ERROR(log, done << "; stopped: the " << options.lock
+                                << " lock could not be renewed (unreachable)");
+      return 1;
+    case End::kFailed:
+      LOG4CPLUS_ERROR(log, "release-expired failed: " << report.status.message() << "; " << done
+                                                       << " before");
+      return 1;
   }
-  LOG4CPLUS_INFO(log, "released " << report->released << " expired holds in " << report->batches
-                                  << " batch(es)");
-  return 0;
+  return 1;
 }

@@ -39,10 +39,12 @@ void HoldReleased(store::Tx& tx, const store::HoldRecord& hold, const char* reas
   Append(tx, "hold_released", p, now);
 }
 
-void HoldsBatchReleased(store::Tx& tx, int64_t released, int64_t batches, Millis now) {
+void HoldsBatchReleased(store::Tx& tx, const BatchReleased& batch, Millis now) {
   Json::Value p;
-  p["released"] = Int(released);
-  p["batches"] = Int(batches);
+  p["released"] = Int(batch.released);
+  p["batch"] = Int(batch.batch);
+  p["run_id"] = batch.run_id;
+  p["lock"] = batch.lock;
   Append(tx, "holds_batch_released", p, now);
 }
 

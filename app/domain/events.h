@@ -25,7 +25,17 @@ Event OrderSettledEvent(const store::OrderRecord& order, const std::string& key)
 void HoldCreated(store::Tx& tx, const store::HoldRecord& hold, Millis now);
 // reason: "released" (DELETE by the client) or "expired" (expiry job or inline reclaim).
 void HoldReleased(store::Tx& tx, const store::HoldRecord& hold, const char* reason, Millis now);
-void HoldsBatchReleased(store::Tx& tx, int64_t released, int64_t batches, Millis now);
+// One row per expiry-job transaction that released holds, in that transaction, so the log
+// covers exactly what committed even if the run dies after it:
+// {"released": holds in this batch, "batch": its number in the run (1, 2...),
+//  "run_id": random per run, "lock": "redis" or "mariadb" (which lock the run held)}.
+struct BatchReleased {
+  int64_t released = 0;
+  int64_t batch = 0;
+  std::string run_id;
+  std::string lock;
+};
+void HoldsBatchReleased(store::Tx& tx, const BatchReleased& batch, Millis now);
 void OrderCreated(store::Tx& tx, const store::OrderRecord& order, Millis now);
 // order_paid or order_cancelled, by the order's new status.
 void OrderSettled(store::Tx& tx, const store::OrderRecord& order, const std::string& key,

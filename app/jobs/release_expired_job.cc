@@ -6,25 +6,48 @@
 
 namespace flashsale::jobs {
 
-Result<ReleaseReport> ReleaseExpired(store::Database& db, int batch_size, int64_t max_millis) {
+ReleaseReport ReleaseExpired(store::Database& db, const ReleaseOptions& options,
+                             const std::function<LockState()>& still_locked) {
   ReleaseReport report;
   util::Millis started = util::NowMillis();
   for (;;) {
     util::Millis now = util::NowMillis();
-    bool last = false;
     int64_t released = 0;
     Status s = db.Run([&](store::Tx& tx) {
-      released = domain::ReleaseExpiredHolds(tx, 0, now, batch_size);
-      last = released < batch_size || now - started > max_millis;
-      if (last && report.released + released > 0) {
-        domain::events::HoldsBatchReleased(tx, report.released + released, report.batches + 1, now);
+      released = domain::ReleaseExpiredHolds(tx, 0, now, options.batch_size);
+      if (released > 0) {
+        domain::events::HoldsBatchReleased(
+            tx, {released, report.batches + 1, options.run_id, options.lock}, now);
       }
       return Status::Ok();
     });
-    if (!s.ok()) return s;
-    report.released += released;
-    ++report.batches;
-    if (last) return report;
+    if (!s.ok()) {
+      report.end = ReleaseReport::End::kFailed;
+      report.status = s;
+      return report;
+    }
+    if (released > 0) {
+      report.released += released;
+      ++report.batches;
+    }
+    if (released < options.batch_size) {
+      report.end = ReleaseReport::End::kDone;
+      return report;
+    }
+    if (util::NowMillis() - started >= options.max_millis) {
+      report.end = ReleaseReport::End::kOutOfTime;
+      return report;
+    }
+    switch (still_locked()) {
+      case LockState::kHeld:
+        break;
+      case LockState::kLost:
+        report.end = ReleaseReport::End::kLockLost;
+        return report;
+      case LockState::kUnreachable:
+        report.end = ReleaseReport::End::kLockUnreachable;
+        return report;
+    }
   }
 }
 

@@ -10,6 +10,12 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 )lua";
 
+// 1 when the lease was ours and is extended, 0 when someone else holds it or it expired.
+const char kRenewScript[] = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+)lua";
+
 std::string RandomToken() {
   unsigned char bytes[16];
   RAND_bytes(bytes, sizeof bytes);
@@ -24,16 +30,25 @@ std::string RandomToken() {
 
 }  // namespace
 
-RedisLock::RedisLock(RedisClient& redis, std::string key, int ttl_ms)
-    : redis_(redis), key_(std::move(key)), token_(RandomToken()), ttl_ms_(ttl_ms) {}
+RedisLock::RedisLock(RedisClient& redis, std::string key, int lease_ms)
+    : redis_(redis), key_(std::move(key)), token_(RandomToken()), lease_ms_(lease_ms) {}
 
 RedisLock::~RedisLock() { Release(); }
 
 RedisLock::Outcome RedisLock::Acquire() {
-  Reply r = redis_.Command({"SET", key_, token_, "NX", "PX", std::to_string(ttl_ms_)});
+  Reply r = redis_.Command({"SET", key_, token_, "NX", "PX", std::to_string(lease_ms_)});
   if (!r || r->type == REDIS_REPLY_ERROR) return Outcome::kUnreachable;
   held_ = r->type == REDIS_REPLY_STATUS;  // "OK"; a nil reply means someone else holds it
   return held_ ? Outcome::kAcquired : Outcome::kBusy;
+}
+
+RedisLock::Lease RedisLock::Renew() {
+  if (!held_) return Lease::kLost;
+  Reply r = redis_.Eval(kRenewScript, {key_}, {token_, std::to_string(lease_ms_)});
+  if (!r || r->type != REDIS_REPLY_INTEGER) return Lease::kUnreachable;
+  if (r->integer == 1) return Lease::kRenewed;
+  held_ = false;  // someone else's now (or nobody's): never delete it
+  return Lease::kLost;
 }
 
 void RedisLock::Release() {

@@ -1,11 +1,21 @@
 // Hold expiry (API.md "Guarantees" 3): within 1 s after expires_at the units are available for
 // reads and new holds without the expiry job; the job (flashsale-release-expired) then releases
-// them, logs hold_released per hold and holds_batch_released per run, and two copies running at
-// once never release the same hold twice.
+// them, logs hold_released per hold and holds_batch_released per batch, and two copies running
+// at once never release the same hold twice. The crontab runs it so that its exit status is its
+// own and its errors reach syslog at priority err. (expiry_faults_test.cc: the job under faults.)
 //
 // The suite restarts the pool with hold_ttl_seconds = 2 and puts the default back afterwards.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include "../support/api.h"
 #include "../support/checks.h"
@@ -61,6 +71,101 @@ std::map<int64_t, int64_t> ReleasedRows(DbProbe& db, int64_t marker, const std::
   }
   return rows;
 }
+
+std::string ReadRepoFile(const std::string& relative) {
+  std::ifstream in(Stack().repo_root() + "/" + relative);
+  BOOST_REQUIRE_MESSAGE(in.good(), "cannot read " << relative);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// The crontab lines that run the job, active or commented out (the variants the file offers),
+// without the leading "# "; `active` tells which were not commented.
+struct CronLine {
+  std::string text;
+  bool active = false;
+};
+
+std::vector<CronLine> JobCronLines() {
+  std::vector<CronLine> lines;
+  std::istringstream in(ReadRepoFile("cron/flashsale.crontab"));
+  static const std::regex kSchedule(R"(^([0-9*@][^ ]*\s+){5}\S)");
+  for (std::string line; std::getline(in, line);) {
+    bool active = line.rfind('#', 0) != 0;
+    size_t start = line.find_first_not_of("# ");
+    if (start == std::string::npos) continue;
+    std::string text = line.substr(start);
+    if (text.find("flashsale-release-expired") == std::string::npos) continue;
+    if (!std::regex_search(text, kSchedule)) continue;
+    lines.push_back({text, active});
+  }
+  return lines;
+}
+
+// The command part of a crontab line (after the five schedule fields), pointed at this
+// checkout instead of the installed paths.
+std::string LocalCronCommand(const std::string& line) {
+  std::smatch m;
+  static const std::regex kSchedule(R"(^(\S+\s+){5})");
+  BOOST_REQUIRE(std::regex_search(line, m, kSchedule));
+  std::string cmd = line.substr(m.length(0));
+  for (auto [from, to] : {std::pair<std::string, std::string>{"/usr/local/share/flashsale",
+                                                              Stack().repo_root()},
+                          {"/etc/flashsale/flashsale.conf", "conf/flashsale.conf"}}) {
+    for (size_t at; (at = cmd.find(from)) != std::string::npos;) cmd.replace(at, from.size(), to);
+  }
+  return cmd;
+}
+
+// Starts MariaDB again at scope exit, then the pool (with the suite's short hold ttl): its
+// workers' connections died with the server, and a hold's first call on a dead connection
+// answers 503 (outcome unknown), which later tests must not see.
+class StartDbOnExit {
+ public:
+  ~StartDbOnExit() {
+    try {
+      Stack().StartDb();
+      Stack().RestartPool({{"FLASHSALE_HOLD_TTL_SECONDS", std::to_string(kShortTtlSeconds)}});
+    } catch (const std::exception& e) {
+      BOOST_TEST_MESSAGE("could not restart MariaDB and the pool: " << e.what());
+    }
+  }
+};
+
+// A UDP socket on a free loopback port, standing in for a remote syslog server.
+class UdpSink {
+ public:
+  UdpSink() {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    BOOST_REQUIRE(fd_ >= 0);
+    BOOST_REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    BOOST_REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+  }
+  ~UdpSink() { ::close(fd_); }
+  int port() const { return port_; }
+  // Every datagram that arrives until none came for `quiet_ms`.
+  std::vector<std::string> Drain(int quiet_ms) {
+    std::vector<std::string> got;
+    pollfd p{fd_, POLLIN, 0};
+    while (::poll(&p, 1, quiet_ms) == 1) {
+      char buf[8192];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.emplace_back(buf, static_cast<size_t>(n));
+    }
+    return got;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
 
 }  // namespace
 
@@ -163,11 +268,26 @@ BOOST_AUTO_TEST_CASE(the_job_releases_and_logs) {
       BOOST_TEST(del.json["status"].asString() == "expired", del.Describe());
     }
   }
+  // One holds_batch_released row per batch (a batch of 500 holds them all here), in the
+  // batch's transaction: {"released": n, "batch": k, "run_id": "<16 hex>", "lock": "redis"}.
   BOOST_TEST(db.CountMetrics("holds_batch_released", marker) >= 1);
   BOOST_TEST(db.Int("SELECT COALESCE(SUM(CAST(JSON_VALUE(payload, '$.released') AS SIGNED)), 0) "
                     "FROM metrics_logs WHERE type = 'holds_batch_released' AND id > ?",
                     {marker}) == db.CountMetrics("hold_released", marker),
              "holds_batch_released does not count the holds the run released");
+  for (const SqlRow& row : db.Query(
+           "SELECT CAST(JSON_VALUE(payload, '$.batch') AS SIGNED), "
+           "JSON_VALUE(payload, '$.run_id'), JSON_VALUE(payload, '$.lock') FROM metrics_logs "
+           "WHERE type = 'holds_batch_released' AND id > ? ORDER BY id",
+           {marker})) {
+    BOOST_TEST(std::stoll(row[0].value_or("0")) >= 1);
+    BOOST_TEST(row[1].value_or("").size() == 16u, "run_id " << row[1].value_or("NULL"));
+    BOOST_TEST(row[2].value_or("") == "redis");
+  }
+  BOOST_TEST(db.Int("SELECT COUNT(DISTINCT JSON_VALUE(payload, '$.run_id')) FROM metrics_logs "
+                    "WHERE type = 'holds_batch_released' AND id > ?",
+                    {marker}) == 1,
+             "the rows of one run do not share its run_id");
   BOOST_TEST(ReadDbProduct(db, product).reserved == 0);
   ProductView v = MustGetProduct(api, product);
   BOOST_TEST(v.stock == 10);
@@ -235,6 +355,87 @@ BOOST_AUTO_TEST_CASE(two_jobs_at_once_never_release_a_hold_twice) {
   ProductView v = MustGetProduct(api, product);
   BOOST_TEST(v.available == kHolds);
   CheckInvariants(db, "two expiry jobs at once");
+}
+
+BOOST_AUTO_TEST_CASE(the_crontab_line_keeps_the_job_exit_status) {
+  std::vector<CronLine> lines = JobCronLines();
+  const CronLine* active = nullptr;
+  for (const CronLine& line : lines) {
+    BOOST_TEST_CONTEXT(line.text) {
+      BOOST_TEST(line.text.find('|') == std::string::npos, "a pipe hides the job's exit status");
+      BOOST_TEST(line.text.find("conf/log4cplus-cron.properties") != std::string::npos,
+                 "the job does not log to syslog by itself");
+    }
+    if (line.active && active == nullptr) active = &line;
+  }
+  BOOST_REQUIRE_MESSAGE(active != nullptr, "no active crontab line runs the job");
+
+  // Run the active line as cron's /bin/sh would, with this checkout's binaries first in PATH.
+  Api api;
+  DbProbe db(Stack().mysql_socket());
+  std::string cmd = LocalCronCommand(active->text);
+  EnvOverrides env = {{"PATH", Stack().repo_root() + "/build/bin:/usr/bin:/bin"}};
+  int64_t product = MustCreateProduct(api, 5);
+  Held h = MustHoldUntil(api, product, 5);
+  SleepUntilMillis(h.expires_ms + 1000);
+  CommandResult ok = Stack().Run({"/bin/sh", "-c", cmd}, env);
+  BOOST_TEST(ok.exit_code == 0, cmd << "\n" << ok.output);
+  BOOST_TEST(HoldStatus(db, h.id) == "expired");
+  BOOST_TEST(ReadDbProduct(db, product).reserved == 0, "the crontab line released nothing");
+  BOOST_TEST(ok.output.find("log4cplus:") == std::string::npos, ok.output);
+
+  {
+    StartDbOnExit start_db;
+    Stack().StopDb();
+    CommandResult failed = Stack().Run({"/bin/sh", "-c", cmd}, env);
+    BOOST_TEST(failed.exit_code == 1, "MariaDB down, exit " << failed.exit_code << ": " << cmd
+                                                             << "\n" << failed.output);
+    BOOST_TEST(failed.output.find("log4cplus:") == std::string::npos, failed.output);
+  }
+  DbProbe fresh(Stack().mysql_socket());  // the first one's connection died with the server
+  CheckInvariants(fresh, "the crontab line");
+}
+
+BOOST_AUTO_TEST_CASE(the_cron_log_config_sends_errors_to_syslog_at_err) {
+  // The cron properties as they are, with their syslog appender pointed at a UDP sink (RFC 5424:
+  // "<PRI>1 ..." with PRI = facility * 8 + severity) instead of the local /dev/log.
+  std::string props = ReadRepoFile("conf/log4cplus-cron.properties");
+  std::smatch m;
+  BOOST_REQUIRE_MESSAGE(
+      std::regex_search(props, m, std::regex(R"(log4cplus\.appender\.(\w+)\s*=\s*log4cplus::SysLogAppender)")),
+      "conf/log4cplus-cron.properties has no SysLogAppender");
+  UdpSink sink;
+  std::string appender = "log4cplus.appender." + m[1].str();
+  props += "\n" + appender + ".host=127.0.0.1\n" + appender + ".port=" +
+           std::to_string(sink.port()) + "\n";
+  std::string path = Stack().var_dir() + "/tmp/log4cplus-cron-udp.properties";
+  std::ofstream(path) << props;
+
+  CommandResult r;
+  {
+    StartDbOnExit start_db;
+    Stack().StopDb();
+    r = Stack().RunExpiryJob({{"FLASHSALE_LOG_CONFIG", path}});
+  }
+  BOOST_TEST(r.exit_code == 1, r.output);
+  BOOST_TEST(r.output.find("log4cplus:") == std::string::npos, r.output);
+  bool error_at_err = false;
+  std::vector<std::string> got = sink.Drain(1000);
+  for (const std::string& d : got) {
+    BOOST_TEST_CONTEXT(d) {
+      std::smatch pri;
+      BOOST_TEST_REQUIRE(std::regex_search(d, pri, std::regex(R"(^<(\d+)>)")));
+      int severity = std::stoi(pri[1].str()) % 8;
+      BOOST_TEST(d.find("flashsale-release-expired") != std::string::npos, "no ident");
+      if (d.find("ERROR") != std::string::npos) {
+        BOOST_TEST(severity == 3, "an ERROR line at syslog severity " << severity);
+        error_at_err = error_at_err || severity == 3;
+      } else {
+        BOOST_TEST(severity > 3, "a line below ERROR at syslog severity " << severity);
+      }
+    }
+  }
+  BOOST_TEST(error_at_err, "no ERROR line reached syslog; got " << got.size() << " datagrams");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
