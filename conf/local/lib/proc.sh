@@ -5,6 +5,9 @@
 # Processes: spawn, liveness, stop
 # ---------------------------------------------------------------------------------------------
 
+# component -> pid of what this very process spawned for it (see pid_alive).
+declare -A STACK_SPAWNED=()
+
 # spawn COMPONENT LOGFILE COMMAND...: starts COMMAND in its own session, in the background,
 # stdin from /dev/null, stdout+stderr appended to LOGFILE, and records its pid.
 spawn() {
@@ -21,6 +24,7 @@ spawn() {
     # ignore SIGTERM too; an ignored SIGTERM would survive exec and make `stop` wait for SIGKILL.
     exec setsid env --default-signal=INT,QUIT,TERM "$@" </dev/null >>"$log" 2>&1
   ) &
+  STACK_SPAWNED[$component]=$!
   echo "$!" >"$RUN/$component.pid"
 }
 
@@ -38,15 +42,27 @@ component_signature() {
 
 # Prints the pid of COMPONENT if it is running (and not a zombie), else fails. A pid file can
 # outlive its process (SIGKILL, reboot) and the pid be reused, so the process must also look
-# like ours: its command line names the component, or (a wrapper script in FLASHSALE_BIN_DIR)
-# its environment has this stack's FLASHSALE_VAR_DIR.
+# like ours:
+#   - this very script spawned it and it is still our child (its parent is $$). That holds from
+#     fork() on, so it covers the spawn() subshell that has not exec'd yet (or is exec'ing),
+#     whose command line and environment are still the script's own: the environment check
+#     below would call it dead, and `start` would give up with "exited during startup" (or
+#     `stop` leave it running). An unreaped child's pid cannot be reused;
+#   - otherwise (spawned by an earlier command, long exec'd): its command line names the
+#     component, or (a wrapper script in FLASHSALE_BIN_DIR) its environment has this stack's
+#     FLASHSALE_VAR_DIR.
 pid_alive() {
-  local file=$RUN/$1.pid pid state cmdline
+  local file=$RUN/$1.pid pid stat state ppid cmdline
   [ -r "$file" ] || return 1
   read -r pid 2>/dev/null <"$file" || return 1
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  read -r _ _ state _ 2>/dev/null <"/proc/$pid/stat" || return 1
+  read -r stat 2>/dev/null <"/proc/$pid/stat" || return 1
+  read -r state ppid _ <<<"${stat##*) }"   # after "pid (comm) ": comm may contain spaces
   [ "$state" != Z ] || return 1
+  if [ "${STACK_SPAWNED[$1]:-}" = "$pid" ] && [ "$ppid" = "$$" ]; then
+    echo "$pid"
+    return 0
+  fi
   cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
   case "$1" in
     fcgi|expiry)
