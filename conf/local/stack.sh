@@ -27,10 +27,13 @@
 # Every component is started by spawn(): in its own session (setsid), stdio on its log file, its
 # pid in $VAR/run/<component>.pid. The pid files are the only record: `stop` works from any shell,
 # after `start` returned or after `run` was killed with SIGKILL. Stopping sends SIGTERM to the
-# component's main process only (the pool's master drains its workers itself), waits up to 10 s,
-# then SIGKILLs its whole process group, so no worker, sleep or job run is left behind.
-# Because the children have their own sessions, Ctrl-C reaches only this script, which then
-# stops them in order: nginx first (no new requests), the pool, and the databases last.
+# component's main process only, waits up to 10 s, then SIGKILLs its whole process group, so no
+# worker, sleep or job run is left behind. The pool's component is a supervisor
+# (lib/supervise.sh, pid in run/fcgi-supervisor.pid) that restarts the master when it dies, as
+# systemd does in production; it passes SIGTERM on to the master (pid in run/fcgi.pid), which
+# drains its workers. Because the children have their own sessions, Ctrl-C reaches only this
+# script, which then stops them in order: nginx first (no new requests), the pool, and the
+# databases last.
 set -euo pipefail
 
 STACK_SELF=$(readlink -f "${BASH_SOURCE[0]}")
@@ -39,7 +42,7 @@ readonly STACK_SELF STACK_REPO
 cd "$STACK_REPO"
 
 # The functions, one file per concern (sourcing them only defines functions and constants).
-for stack_lib in config output proc components; do
+for stack_lib in config output proc components supervise; do
   # shellcheck source=/dev/null
   source "$(dirname "$STACK_SELF")/lib/$stack_lib.sh"
 done
@@ -48,7 +51,9 @@ unset stack_lib
 readonly STACK_STOP_TIMEOUT=10    # seconds between SIGTERM and SIGKILL
 readonly STACK_START_TIMEOUT=60   # seconds for the whole stack to answer /api/health
 readonly STACK_COMPONENTS_UP=(mariadb redis fcgi nginx expiry)
-readonly STACK_COMPONENTS_DOWN=(nginx expiry fcgi redis mariadb)
+# fcgi-master: a pool whose supervisor was killed (see lib/proc.sh); normally the supervisor
+# stops it.
+readonly STACK_COMPONENTS_DOWN=(nginx expiry fcgi fcgi-master redis mariadb)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,7 +79,7 @@ on_exit() {
 # Startup shared by `run` and `start`: returns once /api/health answers 200 through nginx.
 stack_up() {
   local c
-  for c in "${STACK_COMPONENTS_UP[@]}"; do
+  for c in "${STACK_COMPONENTS_DOWN[@]}"; do
     ! pid_alive "$c" >/dev/null || die "a stack is already running in $VAR ($c): $0 stop"
   done
   for c in flashsale-fcgi flashsale-migrate flashsale-release-expired; do
@@ -141,7 +146,7 @@ EOF
     if wait -n -p pid; then :; fi
     if [ -n "$pid" ]; then
       for c in "${STACK_COMPONENTS_UP[@]}"; do
-        if [ "$(cat "$RUN/$c.pid" 2>/dev/null)" = "$pid" ]; then
+        if [ "$(cat "$(pid_file "$c")" 2>/dev/null)" = "$pid" ]; then
           say "$c (pid $pid) exited; see $LOG/"
         fi
       done
@@ -162,25 +167,35 @@ cmd_stop() {
 }
 
 cmd_status() {
-  local c pid
+  local c pid master
   for c in "${STACK_COMPONENTS_UP[@]}"; do
     if pid=$(pid_alive "$c"); then
-      printf '%-8s running (pid %s)\n' "$c" "$pid"
+      if [ "$c" = fcgi ]; then
+        master=$(pid_alive fcgi-master) || master='none (restarting)'
+        printf '%-8s running (pid %s, master %s)\n' "$c" "$pid" "$master"
+      else
+        printf '%-8s running (pid %s)\n' "$c" "$pid"
+      fi
+    elif [ "$c" = fcgi ] && master=$(pid_alive fcgi-master); then
+      printf '%-8s stopped, but its master still runs unsupervised (pid %s): restart-fcgi\n' \
+        "$c" "$master"
     else
       printf '%-8s stopped\n' "$c"
     fi
   done
 }
 
+# The new supervisor, and so every master it starts, runs with the caller's environment.
 cmd_restart_fcgi() {
   mark_logs
   stop_component fcgi
+  stop_component fcgi-master
   fcgi_start
   if ! wait_until 20 fcgi fcgi_socket_ready || ! wait_until 30 fcgi pool_answers; then
     show_logs
     die "the pool did not come back"
   fi
-  say "fcgi restarted (pid $(pid_alive fcgi))"
+  say "fcgi restarted (master pid $(cat "$(pid_file fcgi-master)" 2>/dev/null))"
 }
 
 cmd_start_db() {
@@ -216,6 +231,7 @@ main() {
     stop-db) stop_component mariadb ;;
     start-db) cmd_start_db ;;
     __expiry-loop) expiry_loop ;;
+    __fcgi-supervise) fcgi_supervise ;;
     *) usage ;;
   esac
 }

@@ -351,6 +351,62 @@ BOOST_AUTO_TEST_CASE(a_master_running_as_pid_1_keeps_its_workers) {
   }
 }
 
+// Under the local stack nothing restarted the pool when its master died (systemd does in
+// production). SIGKILL the master while requests flow: its workers go with it (no orphan keeps
+// serving), the stack brings up a new master with a full pool within seconds, the API answers
+// again, and the database is consistent.
+BOOST_AUTO_TEST_CASE(a_killed_master_is_restarted_by_the_local_stack) {
+  Api api;
+  DbProbe db(Stack().mysql_socket());
+  int64_t product = MustCreateProduct(api, 1000000);
+  BOOST_TEST_REQUIRE(MillisUntilFullPool({}, 10000) >= 0, "the pool is not full to begin with");
+  pid_t master = Stack().PoolMasterPid();
+  std::vector<pid_t> workers = Stack().PoolWorkerPids();
+  BOOST_TEST_REQUIRE(master > 0);
+
+  Traffic traffic(api, product, 6);
+  SleepMillis(300);
+  BOOST_TEST_REQUIRE(::kill(master, SIGKILL) == 0);
+  int64_t killed_at = NowMillis();
+  bool orphans_gone = Eventually(5000, [&] {
+    return std::none_of(workers.begin(), workers.end(), [](pid_t w) {
+      std::ifstream in("/proc/" + std::to_string(w) + "/stat");
+      std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      size_t paren = stat.rfind(')');
+      return paren != std::string::npos && stat.compare(paren + 1, 3, " Z ") != 0;
+    });
+  });
+  BOOST_TEST(orphans_gone, "workers of the killed master are still running");
+  pid_t restarted = 0;
+  bool back = Eventually(8000, [&] {
+    restarted = Stack().PoolMasterPid();
+    return restarted > 0 && restarted != master &&
+           Stack().PoolWorkerPids().size() == static_cast<size_t>(kWorkers);
+  });
+  BOOST_TEST_REQUIRE(back, "no new master with " << kWorkers << " workers 8 s after the kill");
+  bool answers = Eventually(5000, [&] { return api.GetProduct(product).status == 200; });
+  BOOST_TEST(answers, "the API does not answer after the restart");
+  BOOST_TEST_MESSAGE("master " << master << " killed; master " << restarted << " serving after "
+                               << NowMillis() - killed_at << " ms");
+  SleepMillis(500);
+  traffic.Stop();
+
+  std::map<long, int> by_status = traffic.by_status();
+  std::vector<std::string> failures = traffic.failures();
+  BOOST_TEST(by_status[200] + by_status[201] > 20, "too few answers around the restart");
+  // While no master listens, nginx answers its JSON 502.
+  for (const std::string& f : failures) BOOST_TEST(f.find("-> 502 ") != std::string::npos, f);
+  for (int i = 0; i < 20; ++i) {
+    HttpResponse r = (i % 2 == 0) ? api.PostHold(product, 1) : api.GetProduct(product);
+    BOOST_TEST((r.status == 200 || r.status == 201), r.Describe());
+  }
+  int64_t answered = by_status[201] + 10;
+  int64_t in_db = CountHolds(db, product);
+  BOOST_TEST(in_db >= answered);
+  BOOST_TEST(in_db <= answered + static_cast<int64_t>(failures.size()));
+  CheckInvariants(db, "master killed");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace flashsale::itest

@@ -95,6 +95,14 @@ std::string LeftOverProcesses(const std::string& var_dir) {
   return listing.str();
 }
 
+// The pid in `path`, 0 when missing or not running.
+pid_t ReadLivePid(const std::string& path) {
+  long pid = 0;
+  std::ifstream in(path);
+  if (!(in >> pid) || pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return 0;
+  return static_cast<pid_t>(pid);
+}
+
 std::string MakeVarDir(const char* prefix) {
   std::string tmpl = std::string("/tmp/") + prefix + ".XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) return "";
@@ -142,6 +150,24 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_everything_the_foreground_stack_started) {
   BOOST_CHECK_MESSAGE(product.status == 200, "stack.sh run never answered: " << product.Describe());
   BOOST_TEST(product.body.find("\"name\":\"Flash Sale Item\"") != std::string::npos);
   BOOST_TEST(!ProcessesMentioning(var_dir).empty());  // it really runs from that var dir
+
+  // The pool's master dies: the stack starts a new one (as systemd would in production), and
+  // Ctrl-C stops that one too.
+  pid_t master = ReadLivePid(var_dir + "/run/fcgi.pid");
+  BOOST_TEST(master > 0, "no pool master in " << var_dir << "/run/fcgi.pid");
+  if (master > 0 && ::kill(master, SIGKILL) == 0) {
+    pid_t restarted = 0;
+    long health = 0;
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (std::chrono::steady_clock::now() < deadline) {
+      restarted = ReadLivePid(var_dir + "/run/fcgi.pid");
+      if (restarted > 0 && restarted != master && (health = http.Get("/api/health").status) == 200) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    BOOST_CHECK_MESSAGE(restarted > 0 && restarted != master && health == 200,
+                        "the pool was not restarted after its master was killed (master "
+                            << restarted << ", health " << health << ")");
+  }
 
   ::kill(-pid, SIGINT);
   int status = 0;

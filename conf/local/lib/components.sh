@@ -109,11 +109,12 @@ redis_wait() { wait_until 20 redis redis_ping; }
 # FastCGI pool, nginx, expiry loop
 # ---------------------------------------------------------------------------------------------
 
+# The pool runs under its supervisor (lib/supervise.sh), which restarts a master that dies.
 fcgi_start() {
   [ -x "$BIN/flashsale-fcgi" ] || die "$BIN/flashsale-fcgi not found: run 'make all' first"
   pid_alive fcgi >/dev/null && return 0
   [ -z "$FCGI_SOCK" ] || rm -f "$FCGI_SOCK"   # so readiness below means the new pool's socket
-  spawn fcgi "$LOG/flashsale.log" "$BIN/flashsale-fcgi" --config "$STACK_CONF"
+  spawn fcgi "$LOG/flashsale.log" "$BASH" "$STACK_SELF" __fcgi-supervise
 }
 
 fcgi_socket_ready() { [ -z "$FCGI_SOCK" ] || [ -S "$FCGI_SOCK" ]; }

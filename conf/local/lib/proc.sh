@@ -8,6 +8,14 @@
 # component -> pid of what this very process spawned for it (see pid_alive).
 declare -A STACK_SPAWNED=()
 
+# The pid file of each component is $RUN/<component>.pid, except for the pool: `fcgi` is its
+# supervisor (lib/supervise.sh), and fcgi.pid keeps holding the pool's master, written by the
+# supervisor, so that whatever looks for the pool (tests, benchmark) finds the master there.
+# `fcgi-master` is not started by anyone but the supervisor; `stop` still looks for it, in case
+# the supervisor was killed and left its master behind.
+declare -A STACK_PID_FILE=([fcgi]=fcgi-supervisor [fcgi-master]=fcgi)
+pid_file() { printf '%s/%s.pid\n' "$RUN" "${STACK_PID_FILE[$1]:-$1}"; }
+
 # spawn COMPONENT LOGFILE COMMAND...: starts COMMAND in its own session, in the background,
 # stdin from /dev/null, stdout+stderr appended to LOGFILE, and records its pid.
 spawn() {
@@ -25,7 +33,7 @@ spawn() {
     exec setsid env --default-signal=INT,QUIT,TERM "$@" </dev/null >>"$log" 2>&1
   ) &
   STACK_SPAWNED[$component]=$!
-  echo "$!" >"$RUN/$component.pid"
+  echo "$!" >"$RUN/${STACK_PID_FILE[$component]:-$component}.pid"
 }
 
 # What each component's command line contains. nginx and redis-server rewrite their process
@@ -34,7 +42,8 @@ component_signature() {
   case "$1" in
     mariadb) echo mariadbd ;;
     redis) echo redis-server ;;
-    fcgi) echo flashsale-fcgi ;;
+    fcgi) echo __fcgi-supervise ;;
+    fcgi-master) echo flashsale-fcgi ;;
     nginx) echo nginx ;;
     expiry) echo __expiry-loop ;;
   esac
@@ -52,7 +61,7 @@ component_signature() {
 #     component, or (a wrapper script in FLASHSALE_BIN_DIR) its environment has this stack's
 #     FLASHSALE_VAR_DIR.
 pid_alive() {
-  local file=$RUN/$1.pid pid stat state ppid cmdline
+  local file=$RUN/${STACK_PID_FILE[$1]:-$1}.pid pid stat state ppid cmdline
   [ -r "$file" ] || return 1
   read -r pid 2>/dev/null <"$file" || return 1
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
@@ -65,9 +74,10 @@ pid_alive() {
   fi
   cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
   case "$1" in
-    fcgi|expiry)
+    fcgi|fcgi-master|expiry)
       # Started with this stack's environment: a pool or loop of another stack on this machine
       # has the same command line, and a reused pid must never make `stop` signal it.
+      [[ "$cmdline" == *"$(component_signature "$1")"* ]] || return 1
       tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "FLASHSALE_VAR_DIR=$VAR" \
         || return 1 ;;
     *)
@@ -97,7 +107,7 @@ stop_component() {
     kill -KILL -- "-$pid" 2>/dev/null || true
     say "$component stopped"
   fi
-  rm -f "$RUN/$component.pid"
+  rm -f "$(pid_file "$component")"
 }
 
 stack_down() {
