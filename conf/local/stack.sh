@@ -34,6 +34,7 @@
 # drains its workers. Because the children have their own sessions, Ctrl-C reaches only this
 # script, which then stops them in order: nginx first (no new requests), the pool, and the
 # databases last.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 STACK_SELF=$(readlink -f "${BASH_SOURCE[0]}")
@@ -42,11 +43,17 @@ readonly STACK_SELF STACK_REPO
 cd "$STACK_REPO"
 
 # The functions, one file per concern (sourcing them only defines functions and constants).
-for stack_lib in config output proc components supervise; do
-  # shellcheck source=/dev/null
-  source "$(dirname "$STACK_SELF")/lib/$stack_lib.sh"
-done
-unset stack_lib
+readonly STACK_LIB=${STACK_SELF%/*}/lib
+# shellcheck source=lib/config.sh
+source "$STACK_LIB/config.sh"
+# shellcheck source=lib/output.sh
+source "$STACK_LIB/output.sh"
+# shellcheck source=lib/proc.sh
+source "$STACK_LIB/proc.sh"
+# shellcheck source=lib/components.sh
+source "$STACK_LIB/components.sh"
+# shellcheck source=lib/supervise.sh
+source "$STACK_LIB/supervise.sh"
 
 readonly STACK_STOP_TIMEOUT=10    # seconds between SIGTERM and SIGKILL
 readonly STACK_START_TIMEOUT=60   # seconds for the whole stack to answer /api/health

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # conf/local/lib/components.sh: rendered configs, MariaDB, Redis, the FastCGI pool, nginx, the expiry loop.
 # Sourced by conf/local/stack.sh (which sets `set -euo pipefail` and the globals of
 # stack_load_config); not a program of its own.

@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # the globals set here are used by the other files
 # conf/local/lib/config.sh: the settings of a stack (environment, conf file, defaults).
 # Sourced by conf/local/stack.sh (which sets `set -euo pipefail` and the globals of
 # stack_load_config); not a program of its own.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # conf/local/lib/output.sh: messages, log excerpts for a failed start, waiting, HTTP probes.
 # Sourced by conf/local/stack.sh (which sets `set -euo pipefail` and the globals of
 # stack_load_config); not a program of its own.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # conf/local/lib/proc.sh: starting components in their own session, recognising and stopping them.
 # Sourced by conf/local/stack.sh (which sets `set -euo pipefail` and the globals of
 # stack_load_config); not a program of its own.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # conf/local/lib/supervise.sh: the local stack's supervisor of the FastCGI pool.
 # Sourced by conf/local/stack.sh (which sets `set -euo pipefail` and the globals of
 # stack_load_config); not a program of its own. `stack.sh __fcgi-supervise` runs fcgi_supervise.
@@ -33,7 +34,12 @@ SUP_LEFT=()     # see sup_group_leftovers
 SUP_RC=0        # how the last master ended, as bash reports it (128 + signal when killed)
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-sup_say() { printf '%s INFO  flashsale.supervise [%s] %s\n' "$(date -u +%FT%T.%3NZ)" "$$" "$*"; }
+# sup_log LEVEL MESSAGE...: one line in the pool's log, in the pool's own format.
+sup_log() {
+  local level=$1
+  shift
+  printf '%s %-5s flashsale.supervise [%s] %s\n' "$(date -u +%FT%T.%3NZ)" "$level" "$$" "$*"
+}
 
 sup_on_stop() {
   SUP_STOP=1
@@ -74,8 +80,8 @@ sup_reap_orphans() {
   deadline=$(( $(now_ms) + STACK_ORPHAN_GRACE_MS ))
   while sup_group_leftovers && [ "${#SUP_LEFT[@]}" -gt 0 ] && [ "$SUP_STOP" -eq 0 ]; do
     if [ "$(now_ms)" -ge "$deadline" ]; then
-      sup_say "workers of the dead master still running after ${STACK_ORPHAN_GRACE_MS} ms;" \
-              "killing ${SUP_LEFT[*]}"
+      sup_log WARN "workers of the dead master still running after ${STACK_ORPHAN_GRACE_MS} ms;" \
+                   "killing ${SUP_LEFT[*]}"
       kill -KILL "${SUP_LEFT[@]}" 2>/dev/null || true
       break
     fi
@@ -116,21 +122,21 @@ fcgi_supervise() {
     SUP_MASTER=''
     [ "$SUP_STOP" -eq 0 ] || break
     case "$rc" in
-      0) sup_say "master exited normally; not restarted"; return 0 ;;
-      2) sup_say "master failed fatally (exit 2); not restarted"; return 2 ;;
+      0) sup_log INFO "master exited normally; not restarted"; return 0 ;;
+      2) sup_log ERROR "master failed fatally (exit 2); not restarted"; return 2 ;;
     esac
     lived=$(( $(now_ms) - started ))
     if [ "$lived" -ge "$STACK_RESTART_STABLE_MS" ]; then
       delay=$STACK_RESTART_DELAY_MS
     fi
     if [ "$rc" -gt 128 ]; then
-      sup_say "master killed by signal $(( rc - 128 )) after ${lived} ms; restarting in ${delay} ms"
+      sup_log WARN "master killed by signal $(( rc - 128 )) after ${lived} ms; restarting in ${delay} ms"
     else
-      sup_say "master exited with $rc after ${lived} ms; restarting in ${delay} ms"
+      sup_log WARN "master exited with $rc after ${lived} ms; restarting in ${delay} ms"
     fi
     sup_sleep "$delay"
     sup_reap_orphans
     delay=$(( delay * 2 > STACK_RESTART_DELAY_MAX_MS ? STACK_RESTART_DELAY_MAX_MS : delay * 2 ))
   done
-  sup_say "stopped"
+  sup_log INFO "stopped"
 }
