@@ -9,9 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "util/log.h"
@@ -19,28 +22,48 @@
 namespace flashsale::process {
 namespace {
 
-volatile sig_atomic_t g_terminate = 0;
-volatile sig_atomic_t g_child = 0;
-volatile sig_atomic_t g_alarm = 0;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
 
+constexpr auto kYoungDeath = std::chrono::seconds(2);
+constexpr milliseconds kFirstBackoff{100};
+constexpr milliseconds kMaxBackoff{10000};
+
+volatile sig_atomic_t g_terminate = 0;
+
+// Every signal only wakes sigsuspend(); the loop then looks at the children and the clock.
 void OnSignal(int sig) {
-  if (sig == SIGCHLD) g_child = 1;
-  else if (sig == SIGALRM) g_alarm = 1;
-  else g_terminate = 1;
+  if (sig == SIGTERM || sig == SIGINT) g_terminate = 1;
 }
 
+// One worker slot: running (pid > 0), waiting for a respawn (respawn_at), or retired (fatal).
 struct Slot {
   pid_t pid = 0;
-  std::chrono::steady_clock::time_point started;
-  std::chrono::steady_clock::time_point respawn_at;  // when pid == 0
+  Clock::time_point started;
+  std::optional<Clock::time_point> respawn_at;
+  int young_deaths = 0;  // consecutive deaths of this slot's workers before kYoungDeath
   bool fatal = false;
 };
 
-void SetTimer(std::chrono::milliseconds ms) {
+// The wait before the next respawn of a slot whose workers died young `young_deaths` times in a
+// row: 0 when the last one lived long enough, else 100 ms doubling, capped at 10 s.
+milliseconds Backoff(int young_deaths) {
+  if (young_deaths <= 0) return milliseconds{0};
+  milliseconds delay = kFirstBackoff;
+  for (int i = 1; i < young_deaths && delay < kMaxBackoff; ++i) delay *= 2;
+  return std::min(delay, kMaxBackoff);
+}
+
+// Arms ITIMER_REAL to fire at `deadline` (rounded up to whole milliseconds, at least 1 ms from
+// now), or disarms it when there is nothing to wait for.
+void ArmTimer(std::optional<Clock::time_point> deadline) {
   struct itimerval t {};
-  long v = std::max<long>(1, ms.count());
-  t.it_value.tv_sec = v / 1000;
-  t.it_value.tv_usec = (v % 1000) * 1000;
+  if (deadline) {
+    auto wait = std::chrono::ceil<milliseconds>(*deadline - Clock::now());
+    long ms = std::max<long>(1, wait.count());
+    t.it_value.tv_sec = ms / 1000;
+    t.it_value.tv_usec = (ms % 1000) * 1000;
+  }
   setitimer(ITIMER_REAL, &t, nullptr);
 }
 
@@ -62,19 +85,109 @@ int OpenListener(const util::Config& config, std::string* unix_path) {
   return fd;
 }
 
+// fork(): the child runs the worker and never returns; the parent gets the pid, or -1.
 pid_t Spawn(int listen_fd, const WorkerMain& worker_main, const sigset_t& original_mask) {
+  pid_t master = getpid();
   pid_t pid = fork();
   if (pid != 0) return pid;
-  // Child: die with the master, default signal dispositions, the mask the master started with.
+  // Child: die with the master, and exit now if it died before prctl() took effect. Compared
+  // with the master's pid, not with 1: in a container the master itself is PID 1.
   prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid() == 1) _exit(0);
-  signal(SIGCHLD, SIG_DFL);
-  signal(SIGALRM, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
-  signal(SIGINT, SIG_DFL);
+  if (getppid() != master) _exit(0);
+  // Default dispositions for the master's signals, and the mask the master started with (a
+  // forked child inherits no interval timer and no pending signal).
+  for (int sig : {SIGCHLD, SIGALRM, SIGTERM, SIGINT}) signal(sig, SIG_DFL);
   sigprocmask(SIG_SETMASK, &original_mask, nullptr);
   _exit(worker_main(listen_fd));
 }
+
+std::string Describe(int status) {
+  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+  return "exited with " + std::to_string(WEXITSTATUS(status));
+}
+
+class Pool {
+ public:
+  Pool(size_t workers, int listen_fd, const WorkerMain& worker_main, const sigset_t& original_mask)
+      : slots_(workers), listen_fd_(listen_fd), worker_main_(worker_main), original_mask_(original_mask) {
+    for (Slot& s : slots_) s.respawn_at = Clock::now();  // due at once: the first start
+  }
+
+  // Reaps every child that has exited. While serving, a worker's slot is scheduled for its
+  // respawn (or retired); while draining it just becomes empty.
+  void Reap(bool draining) {
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      auto it = std::find_if(slots_.begin(), slots_.end(), [pid](const Slot& s) { return s.pid == pid; });
+      if (it == slots_.end()) {
+        // Not a worker: an orphan that was re-parented to us (we are PID 1 in a container).
+        LOG4CPLUS_DEBUG(util::ProcessLog(), "reaped pid " << pid << " (not a worker), " << Describe(status));
+        continue;
+      }
+      it->pid = 0;
+      if (draining) continue;
+      if (WIFEXITED(status) && WEXITSTATUS(status) == kExitFatal) {
+        it->fatal = true;
+        LOG4CPLUS_ERROR(util::ProcessLog(), "worker " << pid << " " << Describe(status) << "; fatal, not respawned");
+        continue;
+      }
+      milliseconds delay = ScheduleRespawn(*it, Clock::now() - it->started < kYoungDeath);
+      LOG4CPLUS_WARN(util::ProcessLog(), "worker " << pid << " " << Describe(status) << "; respawning in "
+                                                   << delay.count() << " ms");
+    }
+  }
+
+  // Forks every slot whose respawn is due; returns when the earliest one still waiting is due.
+  std::optional<Clock::time_point> SpawnDue() {
+    std::optional<Clock::time_point> next;
+    for (Slot& s : slots_) {
+      if (!s.respawn_at) continue;
+      Clock::time_point now = Clock::now();
+      if (*s.respawn_at <= now) {
+        pid_t pid = Spawn(listen_fd_, worker_main_, original_mask_);
+        if (pid > 0) {
+          s.pid = pid;
+          s.started = now;
+          s.respawn_at.reset();
+        } else {
+          milliseconds delay = ScheduleRespawn(s, true);
+          LOG4CPLUS_ERROR(util::ProcessLog(), "fork failed: " << std::strerror(errno) << "; retrying in "
+                                                              << delay.count() << " ms");
+        }
+      }
+      if (s.respawn_at && (!next || *s.respawn_at < *next)) next = s.respawn_at;
+    }
+    return next;
+  }
+
+  bool AllRetired() const {
+    return std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.fatal; });
+  }
+  bool AnyRunning() const {
+    return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
+  }
+  void SignalRunning(int sig) const {
+    for (const Slot& s : slots_) {
+      if (s.pid > 0) kill(s.pid, sig);
+    }
+  }
+  size_t size() const { return slots_.size(); }
+
+ private:
+  // Puts an empty slot into "waiting for a respawn"; returns the back-off chosen.
+  static milliseconds ScheduleRespawn(Slot& s, bool died_young) {
+    s.young_deaths = died_young ? s.young_deaths + 1 : 0;
+    milliseconds delay = Backoff(s.young_deaths);
+    s.respawn_at = Clock::now() + delay;
+    return delay;
+  }
+
+  std::vector<Slot> slots_;
+  int listen_fd_;
+  const WorkerMain& worker_main_;
+  const sigset_t& original_mask_;
+};
 
 }  // namespace
 
@@ -90,7 +203,8 @@ int RunMaster(const util::Config& config, const WorkerMain& worker_main) {
   signal(SIGPIPE, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
 
-  // Signals stay blocked except inside sigsuspend(), so no flag is set between check and sleep.
+  // Signals stay blocked except inside sigsuspend(), so nothing happens between a check and the
+  // sleep: a signal that arrives meanwhile stays pending and ends the next sigsuspend() at once.
   sigset_t block, original, wait_mask;
   sigemptyset(&block);
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGALRM}) sigaddset(&block, sig);
@@ -98,101 +212,42 @@ int RunMaster(const util::Config& config, const WorkerMain& worker_main) {
   wait_mask = original;
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGALRM}) sigdelset(&wait_mask, sig);
 
-  using Clock = std::chrono::steady_clock;
-  std::vector<Slot> slots(config.EffectiveWorkers());
-  for (Slot& s : slots) {
-    s.pid = Spawn(listen_fd, worker_main, original);
-    s.started = Clock::now();
-  }
-  LOG4CPLUS_INFO(util::ProcessLog(), "master " << getpid() << " started " << slots.size() << " workers");
+  Pool pool(config.EffectiveWorkers(), listen_fd, worker_main, original);
+  ArmTimer(pool.SpawnDue());
+  LOG4CPLUS_INFO(util::ProcessLog(), "master " << getpid() << " started " << pool.size() << " workers");
 
-  int consecutive_early_deaths = 0;
   while (!g_terminate) {
     sigsuspend(&wait_mask);
-    if (g_child) {
-      g_child = 0;
-      int status = 0;
-      pid_t pid;
-      while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        for (Slot& s : slots) {
-          if (s.pid != pid) continue;
-          s.pid = 0;
-          bool fatal = WIFEXITED(status) && WEXITSTATUS(status) == kExitFatal;
-          auto lived = Clock::now() - s.started;
-          consecutive_early_deaths = lived < std::chrono::seconds(2) ? consecutive_early_deaths + 1 : 0;
-          auto delay = std::chrono::milliseconds(
-              consecutive_early_deaths == 0 ? 0 : std::min(10000, 100 << std::min(consecutive_early_deaths - 1, 7)));
-          s.fatal = fatal;
-          s.respawn_at = Clock::now() + delay;
-          LOG4CPLUS_WARN(util::ProcessLog(),
-                         "worker " << pid << " "
-                                   << (WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
-                                                           : "exited with " + std::to_string(WEXITSTATUS(status)))
-                                   << (fatal ? "; fatal, not respawned" : "; respawning in " + std::to_string(delay.count()) + " ms"));
-        }
-      }
-    }
-    g_alarm = 0;
-    // Respawn what is due; arm the timer for what is not.
-    auto now = Clock::now();
-    std::chrono::milliseconds next_due{0};
-    bool any_alive_or_pending = false;
-    for (Slot& s : slots) {
-      if (s.pid != 0) {
-        any_alive_or_pending = true;
-        continue;
-      }
-      if (s.fatal) continue;
-      any_alive_or_pending = true;
-      if (s.respawn_at <= now) {
-        s.pid = Spawn(listen_fd, worker_main, original);
-        s.started = Clock::now();
-      } else {
-        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(s.respawn_at - now);
-        if (next_due.count() == 0 || wait < next_due) next_due = wait;
-      }
-    }
-    if (next_due.count() > 0) SetTimer(next_due);
-    if (!any_alive_or_pending) {
+    pool.Reap(/*draining=*/false);
+    if (g_terminate) break;
+    if (pool.AllRetired()) {
       LOG4CPLUS_FATAL(util::ProcessLog(), "every worker failed fatally; master exits");
+      ArmTimer(std::nullopt);
+      ::close(listen_fd);
       if (!unix_path.empty()) ::unlink(unix_path.c_str());
       return kExitFatal;
     }
+    ArmTimer(pool.SpawnDue());
   }
 
-  // Drain.
+  // Drain: pending respawns are dropped, running workers finish their request and exit.
   LOG4CPLUS_INFO(util::ProcessLog(), "shutting down: draining workers");
-  for (Slot& s : slots) {
-    if (s.pid > 0) kill(s.pid, SIGTERM);
-  }
+  pool.SignalRunning(SIGTERM);
   ::shutdown(listen_fd, SHUT_RDWR);  // wakes any worker still blocked in accept()
-  SetTimer(std::chrono::seconds(kDrainSeconds));
-  g_alarm = 0;
-  auto alive = [&] {
-    for (const Slot& s : slots) {
-      if (s.pid > 0) return true;
-    }
-    return false;
-  };
-  while (alive()) {
-    int status = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-      for (Slot& s : slots) {
-        if (s.pid == pid) s.pid = 0;
-      }
-    }
-    if (!alive()) break;
-    if (g_alarm) {
+  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(kDrainSeconds);
+  bool killed = false;
+  for (;;) {
+    pool.Reap(/*draining=*/true);
+    if (!pool.AnyRunning()) break;
+    if (!killed && Clock::now() >= deadline) {
       LOG4CPLUS_WARN(util::ProcessLog(), "drain timeout: killing remaining workers");
-      for (Slot& s : slots) {
-        if (s.pid > 0) kill(s.pid, SIGKILL);
-      }
-      g_alarm = 0;
+      pool.SignalRunning(SIGKILL);
+      killed = true;
     }
-    g_child = 0;
+    ArmTimer(killed ? std::nullopt : std::optional<Clock::time_point>(deadline));
     sigsuspend(&wait_mask);
   }
+  ArmTimer(std::nullopt);
   ::close(listen_fd);
   if (!unix_path.empty()) ::unlink(unix_path.c_str());
   LOG4CPLUS_INFO(util::ProcessLog(), "master " << getpid() << " stopped");

@@ -1,15 +1,28 @@
 // The pool's master process: opens the FastCGI socket, forks the workers, keeps them alive.
 //
 // DESIGN (after nginx's ngx_process_cycle.c)
-// Signal handlers only record facts in sig_atomic_t flags; the master sleeps in sigsuspend()
-// and acts on the flags when it wakes:
-//   SIGCHLD  reap; a worker that died is forked again. If workers keep dying young, each respawn
-//            waits longer (100 ms doubling up to 10 s) so a broken database or config does not
-//            turn into a fork storm. A worker that exits with kExitFatal is not respawned.
-//   SIGTERM  (or SIGINT) drain: every worker gets SIGTERM, finishes its request in flight and
-//            exits; the listening socket is shut down so no worker stays blocked in accept();
-//            stragglers get SIGKILL after kDrainSeconds. The unix socket file is removed.
-// Workers die with the master (PR_SET_PDEATHSIG), so nothing outlives the pool.
+// Signal handlers only record facts in sig_atomic_t flags; the signals stay blocked except
+// inside sigsuspend(), so the master sleeps there and, on every wake-up, recomputes everything
+// from its own state (it never relies on which signal woke it):
+//   - reap every child that exited (waitpid(-1, WNOHANG) until none is left, so a burst of
+//     SIGCHLD that the kernel merged into one is handled whole); a pid that is not a worker
+//     (an orphan inherited when the master runs as PID 1 in a container) is reaped and ignored;
+//   - every worker slot is in exactly one state: running, waiting for a respawn at a given time
+//     (std::optional), or retired (the worker exited with kExitFatal);
+//   - fork what is due, then arm ITIMER_REAL for the earliest respawn still waiting, rounded up
+//     to at least 1 ms. The timer is only an alarm clock: a respawn is state of its slot, so an
+//     early, late or lost SIGALRM can delay it by at most one wake-up, never drop it.
+// Respawn back-off, per slot: a worker that lived kYoungDeath (2 s) or longer is replaced at
+// once; one that died younger is replaced after 100 ms, doubling for each further young death of
+// that slot, capped at 10 s (100, 200, 400 ms ... 6.4 s, 10 s, 10 s ...). A worker that keeps
+// crashing at start-up is thus forked about 8 times in its first 20 s, then once per 10 s: no
+// fork storm. A failed fork() counts as a young death.
+//   SIGTERM (or SIGINT): drain. Every worker gets SIGTERM, finishes its request in flight and
+//   exits; the listening socket is shut down so no worker stays blocked in accept(); stragglers
+//   get SIGKILL kDrainSeconds later (a steady-clock deadline). The unix socket file is removed.
+// Workers die with the master (PR_SET_PDEATHSIG SIGTERM), so nothing outlives the pool. A worker
+// checks right after fork that its parent is still the master (by the master's pid, recorded
+// before fork: `getppid() == 1` would be wrong when the master itself is PID 1).
 #pragma once
 
 #include <functional>

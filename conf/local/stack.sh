@@ -27,10 +27,14 @@
 # Every component is started by spawn(): in its own session (setsid), stdio on its log file, its
 # pid in $VAR/run/<component>.pid. The pid files are the only record: `stop` works from any shell,
 # after `start` returned or after `run` was killed with SIGKILL. Stopping sends SIGTERM to the
-# component's main process only (the pool's master drains its workers itself), waits up to 10 s,
-# then SIGKILLs its whole process group, so no worker, sleep or job run is left behind.
-# Because the children have their own sessions, Ctrl-C reaches only this script, which then
-# stops them in order: nginx first (no new requests), the pool, and the databases last.
+# component's main process only, waits up to 10 s, then SIGKILLs its whole process group, so no
+# worker, sleep or job run is left behind. The pool's component is a supervisor
+# (lib/supervise.sh, pid in run/fcgi-supervisor.pid) that restarts the master when it dies, as
+# systemd does in production; it passes SIGTERM on to the master (pid in run/fcgi.pid), which
+# drains its workers. Because the children have their own sessions, Ctrl-C reaches only this
+# script, which then stops them in order: nginx first (no new requests), the pool, and the
+# databases last.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
 STACK_SELF=$(readlink -f "${BASH_SOURCE[0]}")
@@ -38,371 +42,26 @@ STACK_REPO=$(cd "$(dirname "$STACK_SELF")/../.." && pwd)
 readonly STACK_SELF STACK_REPO
 cd "$STACK_REPO"
 
+# The functions, one file per concern (sourcing them only defines functions and constants).
+readonly STACK_LIB=${STACK_SELF%/*}/lib
+# shellcheck source=lib/config.sh
+source "$STACK_LIB/config.sh"
+# shellcheck source=lib/output.sh
+source "$STACK_LIB/output.sh"
+# shellcheck source=lib/proc.sh
+source "$STACK_LIB/proc.sh"
+# shellcheck source=lib/components.sh
+source "$STACK_LIB/components.sh"
+# shellcheck source=lib/supervise.sh
+source "$STACK_LIB/supervise.sh"
+
 readonly STACK_STOP_TIMEOUT=10    # seconds between SIGTERM and SIGKILL
 readonly STACK_START_TIMEOUT=60   # seconds for the whole stack to answer /api/health
 readonly STACK_COMPONENTS_UP=(mariadb redis fcgi nginx expiry)
-readonly STACK_COMPONENTS_DOWN=(nginx expiry fcgi redis mariadb)
+# fcgi-master: a pool whose supervisor was killed (see lib/proc.sh); normally the supervisor
+# stops it.
+readonly STACK_COMPONENTS_DOWN=(nginx expiry fcgi fcgi-master redis mariadb)
 
-# ---------------------------------------------------------------------------------------------
-# Configuration
-# ---------------------------------------------------------------------------------------------
-
-# Prints the value of KEY in the conf file (`key = value`, `#` comments, the last one wins, as in
-# the C++ parser), or nothing.
-conf_get() {
-  [ -r "$STACK_CONF" ] || return 0
-  awk -v want="$1" '
-    { sub(/#.*/, "") }
-    index($0, "=") {
-      key = $0; sub(/=.*/, "", key); gsub(/^[ \t]+|[ \t\r]+$/, "", key)
-      if (key != want) next
-      val = $0; sub(/^[^=]*=/, "", val); gsub(/^[ \t]+|[ \t\r]+$/, "", val)
-      found = 1; last = val
-    }
-    END { if (found) print last }' "$STACK_CONF"
-}
-
-# setting ENV_NAME KEY DEFAULT: the environment wins, then the conf file, then DEFAULT.
-setting() {
-  local value=${!1:-}
-  [ -n "$value" ] || value=$(conf_get "$2")
-  printf '%s\n' "${value:-$3}"
-}
-
-# Absolute path of $1, relative paths taken from the repository root.
-abs_path() {
-  case "$1" in
-    /*) realpath -m -- "$1" ;;
-    *) realpath -m -- "$STACK_REPO/$1" ;;
-  esac
-}
-
-stack_load_config() {
-  STACK_CONF=$(abs_path "${FLASHSALE_CONFIG:-conf/flashsale.conf}")
-  VAR=$(abs_path "$(setting FLASHSALE_VAR_DIR var_dir ./var)")
-  PORT=$(setting FLASHSALE_HTTP_PORT http_port 8080)
-  BIN=$(abs_path "${FLASHSALE_BIN_DIR:-build/bin}")
-  EXPIRY_INTERVAL=${FLASHSALE_EXPIRY_INTERVAL:-5}
-  DB_NAME=$(setting FLASHSALE_DB_NAME db_name flashsale)
-  DB_USER=$(setting FLASHSALE_DB_USER db_user flashsale)
-  DB_PASSWORD=$(setting FLASHSALE_DB_PASSWORD db_password flashsale)
-  RUN=$VAR/run
-  LOG=$VAR/log
-  MYSQL_SOCK=$RUN/mysqld.sock
-  REDIS_SOCK=$RUN/redis.sock
-  # The pool's address comes from the same setting the pool reads, so nginx always points at it.
-  FCGI_LISTEN=$(setting FLASHSALE_FCGI_LISTEN fcgi_listen run/fcgi.sock)
-  case "$FCGI_LISTEN" in
-    *:*) FCGI_UPSTREAM=$FCGI_LISTEN; FCGI_SOCK= ;;
-    /*) FCGI_SOCK=$FCGI_LISTEN; FCGI_UPSTREAM=unix:$FCGI_SOCK ;;
-    *) FCGI_SOCK=$VAR/$FCGI_LISTEN; FCGI_UPSTREAM=unix:$FCGI_SOCK ;;
-  esac
-  export FLASHSALE_VAR_DIR=$VAR
-  export FLASHSALE_CONFIG=$STACK_CONF
-
-  if ! [[ "$PORT" =~ ^[0-9]+$ ]] || [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then
-    die "http port '$PORT' is not a port number"
-  fi
-  [[ "$EXPIRY_INTERVAL" =~ ^[0-9]+([.][0-9]+)?$ ]] \
-    || die "FLASHSALE_EXPIRY_INTERVAL='$EXPIRY_INTERVAL' is not a number of seconds"
-  # sun_path holds 107 bytes; past that the servers fail with obscure bind errors.
-  [ "${#MYSQL_SOCK}" -le 107 ] || die "var dir path too long for unix sockets: $VAR"
-}
-
-# ---------------------------------------------------------------------------------------------
-# Output and waiting
-# ---------------------------------------------------------------------------------------------
-
-say() { printf '[stack] %s\n' "$*"; }
-die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
-
-readonly STACK_LOGS=(mariadb-install.log mariadb.log redis.log migrate.log flashsale.log
-                     nginx-error.log)
-declare -A LOG_MARK=()
-
-# Remembers how long each log is, so a failure shows what this command added, not old runs.
-mark_logs() {
-  local f
-  for f in "${STACK_LOGS[@]}"; do LOG_MARK[$f]=$(stat -c %s "$LOG/$f" 2>/dev/null || echo 0); done
-}
-
-# Prints the end of what each log got since mark_logs, for a failed start. The logs of a MariaDB
-# or Redis that is still running are only noise, so they are left out.
-show_logs() {
-  local f new
-  for f in "${STACK_LOGS[@]}"; do
-    [ -s "$LOG/$f" ] || continue
-    case "$f" in
-      mariadb.log) ! pid_alive mariadb >/dev/null || continue ;;
-      redis.log) ! pid_alive redis >/dev/null || continue ;;
-    esac
-    new=$(tail -c +"$(( ${LOG_MARK[$f]:-0} + 1 ))" "$LOG/$f" | tail -n 20)
-    [ -n "$new" ] || continue
-    printf '\n==> %s <==\n%s\n' "$LOG/$f" "$new" >&2
-  done
-}
-
-# wait_until SECONDS COMPONENT CHECK...: runs CHECK every 0.1 s until it succeeds. Fails at the
-# deadline, or at once when COMPONENT's process has died (no point waiting for a corpse).
-wait_until() {
-  local timeout=$1 component=$2
-  shift 2
-  local deadline=$(( $(date +%s%N) + timeout * 1000000000 ))
-  while ! "$@" 2>/dev/null; do
-    if [ -n "$component" ] && ! pid_alive "$component" >/dev/null; then
-      say "$component exited during startup"
-      return 1
-    fi
-    [ "$(date +%s%N)" -lt "$deadline" ] || { say "timed out after ${timeout}s: $*"; return 1; }
-    sleep 0.1
-  done
-}
-
-# HTTP status of GET $1 through nginx, or 000 when nothing answers. --noproxy: an http_proxy in
-# the caller's environment must not send a loopback request elsewhere.
-http_status() {
-  curl -s -o /dev/null -w '%{http_code}' --noproxy '*' --max-time 2 "http://127.0.0.1:$PORT$1" \
-    || true
-}
-health_is_ok() { [ "$(http_status /api/health)" = 200 ]; }
-# The pool answered through nginx at all: anything but nginx's own 502/504 (or no answer).
-pool_answers() {
-  case "$(http_status /api/health)" in 000 | 502 | 504) return 1 ;; *) return 0 ;; esac
-}
-nginx_answers() { [ "$(http_status /)" != 000 ]; }
-port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
-
-# ---------------------------------------------------------------------------------------------
-# Processes: spawn, liveness, stop
-# ---------------------------------------------------------------------------------------------
-
-# spawn COMPONENT LOGFILE COMMAND...: starts COMMAND in its own session, in the background,
-# stdin from /dev/null, stdout+stderr appended to LOGFILE, and records its pid.
-spawn() {
-  local component=$1 log=$2
-  shift 2
-  (
-    # Do not hand the caller's other descriptors (a test harness's pipes) to a daemon: whoever
-    # reads them would wait for EOF until the stack stops.
-    for fd in /proc/"$BASHPID"/fd/*; do
-      fd=${fd##*/}
-      [ "$fd" -gt 2 ] && eval "exec $fd>&-"
-    done
-    # Background jobs of a script start with SIGINT ignored, and a caller (a test watchdog) may
-    # ignore SIGTERM too; an ignored SIGTERM would survive exec and make `stop` wait for SIGKILL.
-    exec setsid env --default-signal=INT,QUIT,TERM "$@" </dev/null >>"$log" 2>&1
-  ) &
-  echo "$!" >"$RUN/$component.pid"
-}
-
-# What each component's command line contains. nginx and redis-server rewrite their process
-# title over their environment, so for them this is the only way to recognise them.
-component_signature() {
-  case "$1" in
-    mariadb) echo mariadbd ;;
-    redis) echo redis-server ;;
-    fcgi) echo flashsale-fcgi ;;
-    nginx) echo nginx ;;
-    expiry) echo __expiry-loop ;;
-  esac
-}
-
-# Prints the pid of COMPONENT if it is running (and not a zombie), else fails. A pid file can
-# outlive its process (SIGKILL, reboot) and the pid be reused, so the process must also look
-# like ours: its command line names the component, or (a wrapper script in FLASHSALE_BIN_DIR)
-# its environment has this stack's FLASHSALE_VAR_DIR.
-pid_alive() {
-  local file=$RUN/$1.pid pid state cmdline
-  [ -r "$file" ] || return 1
-  read -r pid 2>/dev/null <"$file" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  read -r _ _ state _ 2>/dev/null <"/proc/$pid/stat" || return 1
-  [ "$state" != Z ] || return 1
-  cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
-  case "$1" in
-    fcgi|expiry)
-      # Started with this stack's environment: a pool or loop of another stack on this machine
-      # has the same command line, and a reused pid must never make `stop` signal it.
-      tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "FLASHSALE_VAR_DIR=$VAR" \
-        || return 1 ;;
-    *)
-      if [[ "$cmdline" != *"$(component_signature "$1")"* ]]; then
-        tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qxF "FLASHSALE_VAR_DIR=$VAR" \
-          || return 1
-      fi ;;
-  esac
-  echo "$pid"
-}
-
-# stop_component NAME: SIGTERM, up to STACK_STOP_TIMEOUT s of grace, then SIGKILL to the group.
-stop_component() {
-  local component=$1 pid
-  if pid=$(pid_alive "$component"); then
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$(( $(date +%s%N) + STACK_STOP_TIMEOUT * 1000000000 ))
-    while pid_alive "$component" >/dev/null; do
-      if [ "$(date +%s%N)" -ge "$deadline" ]; then
-        say "$component (pid $pid) ignored SIGTERM for ${STACK_STOP_TIMEOUT}s; killing it"
-        kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.1
-    done
-    # Leftovers in its process group: a worker, the expiry loop's sleep or job run.
-    kill -KILL -- "-$pid" 2>/dev/null || true
-    say "$component stopped"
-  fi
-  rm -f "$RUN/$component.pid"
-}
-
-stack_down() {
-  local c
-  for c in "${STACK_COMPONENTS_DOWN[@]}"; do stop_component "$c"; done
-}
-
-# ---------------------------------------------------------------------------------------------
-# Files under $VAR
-# ---------------------------------------------------------------------------------------------
-
-# render TEMPLATE OUTPUT USER_LINE: fills in @VAR@, @PORT@, @FCGI_UPSTREAM@ and @USER_LINE@.
-render() {
-  local esc_var esc_up
-  esc_var=$(printf '%s' "$VAR" | sed 's/[\\|&]/\\&/g')
-  esc_up=$(printf '%s' "$FCGI_UPSTREAM" | sed 's/[\\|&]/\\&/g')
-  sed -e "s|@VAR@|$esc_var|g" -e "s|@PORT@|$PORT|g" -e "s|@FCGI_UPSTREAM@|$esc_up|g" \
-      -e "s|@USER_LINE@|$3|g" "$1" >"$2.tmp"
-  mv -f "$2.tmp" "$2"
-}
-
-stack_prepare() {
-  mkdir -p "$VAR" "$RUN" "$LOG" "$VAR/tmp" "$VAR/conf/flashsale" "$VAR/conf/nginx-extra.d"
-  # The sockets in run/ are the access control: MariaDB's root has no password.
-  chmod 700 "$RUN"
-  local db_user_line='' nginx_user_line=
-  if [ "$(id -u)" -eq 0 ]; then
-    db_user_line='user = root'
-    nginx_user_line='user root root;'
-  fi
-  render conf/local/my.cnf.in "$VAR/conf/my.cnf" "$db_user_line"
-  render conf/local/redis.conf.in "$VAR/conf/redis.conf" ""
-  render conf/local/nginx.conf.in "$VAR/conf/nginx.conf" "$nginx_user_line"
-  # The shared routing, copied so the rendered nginx.conf finds it relative to its own directory.
-  cp -f conf/nginx/flashsale-api.conf conf/nginx/fastcgi_params "$VAR/conf/flashsale/"
-}
-
-# ---------------------------------------------------------------------------------------------
-# MariaDB
-# ---------------------------------------------------------------------------------------------
-
-db_sql() { mariadb --no-defaults --socket="$MYSQL_SOCK" -uroot --connect-timeout=2 "$@"; }
-db_ping() { db_sql -N -e 'SELECT 1' >/dev/null; }
-
-# First start only: an existing datadir is never touched again, so data survives `make run`.
-# --auth-root-authentication-method=normal gives root@localhost an empty password, which works
-# for any OS user (socket auth would only admit an OS user named root); skip-networking and the
-# private run/ directory keep it unreachable for anyone else. --cross-bootstrap skips the
-# hostname lookup and the root@<hostname> account, which are useless without networking.
-db_init() {
-  [ -d "$VAR/mysql/mysql" ] && return 0
-  say "initialising MariaDB datadir $VAR/mysql"
-  local as_root=()
-  [ "$(id -u)" -ne 0 ] || as_root=(--user=root)
-  if ! mariadb-install-db --defaults-file="$VAR/conf/my.cnf" "${as_root[@]}" \
-         --auth-root-authentication-method=normal --skip-test-db --cross-bootstrap \
-         >>"$LOG/mariadb-install.log" 2>&1; then
-    tail -n 25 "$LOG/mariadb-install.log" >&2
-    rm -rf "$VAR/mysql"   # a half-made datadir would be taken for a good one next time
-    die "mariadb-install-db failed"
-  fi
-}
-
-db_start() {
-  pid_alive mariadb >/dev/null && return 0
-  db_init
-  rm -f "$MYSQL_SOCK"
-  spawn mariadb "$LOG/mariadb.log" mariadbd --defaults-file="$VAR/conf/my.cnf"
-}
-
-db_wait() { wait_until 30 mariadb db_ping; }
-
-# The application's database and account, every start: cheap, and a password changed in the
-# conf file takes effect.
-db_provision() {
-  local q_pw=${DB_PASSWORD//\\/\\\\}
-  q_pw=${q_pw//\'/\\\'}
-  local q_user=${DB_USER//\'/\\\'} q_db=${DB_NAME//\`/\`\`}
-  db_sql <<SQL
-CREATE DATABASE IF NOT EXISTS \`$q_db\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE USER IF NOT EXISTS '$q_user'@'localhost' IDENTIFIED BY '$q_pw';
-ALTER USER '$q_user'@'localhost' IDENTIFIED BY '$q_pw';
-GRANT ALL PRIVILEGES ON \`$q_db\`.* TO '$q_user'@'localhost';
-SQL
-}
-
-# Migrations and seed: flashsale-migrate is safe to run twice. It reads sql_dir and log_config
-# relative to its working directory, which is the repository root here.
-db_migrate() {
-  if ! "$BIN/flashsale-migrate" --config "$STACK_CONF" --seed >>"$LOG/migrate.log" 2>&1; then
-    say "flashsale-migrate failed"
-    return 1
-  fi
-  say "$(tail -n 1 "$LOG/migrate.log")"
-}
-
-# ---------------------------------------------------------------------------------------------
-# Redis
-# ---------------------------------------------------------------------------------------------
-
-redis_ping() { [ "$(redis-cli -s "$REDIS_SOCK" ping 2>/dev/null)" = PONG ]; }
-
-redis_start() {
-  pid_alive redis >/dev/null && return 0
-  rm -f "$REDIS_SOCK"
-  spawn redis "$LOG/redis.log" redis-server "$VAR/conf/redis.conf"
-}
-
-redis_wait() { wait_until 20 redis redis_ping; }
-
-# ---------------------------------------------------------------------------------------------
-# FastCGI pool, nginx, expiry loop
-# ---------------------------------------------------------------------------------------------
-
-fcgi_start() {
-  [ -x "$BIN/flashsale-fcgi" ] || die "$BIN/flashsale-fcgi not found: run 'make all' first"
-  pid_alive fcgi >/dev/null && return 0
-  [ -z "$FCGI_SOCK" ] || rm -f "$FCGI_SOCK"   # so readiness below means the new pool's socket
-  spawn fcgi "$LOG/flashsale.log" "$BIN/flashsale-fcgi" --config "$STACK_CONF"
-}
-
-fcgi_socket_ready() { [ -z "$FCGI_SOCK" ] || [ -S "$FCGI_SOCK" ]; }
-
-nginx_start() {
-  pid_alive nginx >/dev/null && return 0
-  spawn nginx "$LOG/nginx-error.log" \
-    nginx -p "$VAR/" -c "$VAR/conf/nginx.conf" -e "$LOG/nginx-error.log"
-}
-
-expiry_start() {
-  # 0 (or 0.0): the caller drives the job itself, as the tests do.
-  [[ ! "$EXPIRY_INTERVAL" =~ ^0*([.]0*)?$ ]] || return 0
-  pid_alive expiry >/dev/null && return 0
-  spawn expiry "$LOG/release-expired.log" "$BASH" "$STACK_SELF" __expiry-loop
-}
-
-# The expiry loop itself (runs in its own session, see expiry_start). The job takes a Redis lock,
-# so a run that overlaps a manual one is harmless. On SIGTERM a job run in progress finishes
-# (bash runs the trap after it), and the nap is killed and reaped rather than left to init.
-expiry_loop() {
-  local nap=''
-  trap 'if [ -n "$nap" ]; then kill "$nap" 2>/dev/null; wait "$nap"; fi; exit 0' TERM
-  while :; do
-    "$BIN/flashsale-release-expired" --config "$STACK_CONF" || echo "[expiry] run failed ($?)"
-    sleep "$EXPIRY_INTERVAL" &
-    nap=$!
-    wait "$nap" || true
-    nap=''
-  done
-}
 
 # ---------------------------------------------------------------------------------------------
 # Commands
@@ -427,7 +86,7 @@ on_exit() {
 # Startup shared by `run` and `start`: returns once /api/health answers 200 through nginx.
 stack_up() {
   local c
-  for c in "${STACK_COMPONENTS_UP[@]}"; do
+  for c in "${STACK_COMPONENTS_DOWN[@]}"; do
     ! pid_alive "$c" >/dev/null || die "a stack is already running in $VAR ($c): $0 stop"
   done
   for c in flashsale-fcgi flashsale-migrate flashsale-release-expired; do
@@ -494,7 +153,7 @@ EOF
     if wait -n -p pid; then :; fi
     if [ -n "$pid" ]; then
       for c in "${STACK_COMPONENTS_UP[@]}"; do
-        if [ "$(cat "$RUN/$c.pid" 2>/dev/null)" = "$pid" ]; then
+        if [ "$(cat "$(pid_file "$c")" 2>/dev/null)" = "$pid" ]; then
           say "$c (pid $pid) exited; see $LOG/"
         fi
       done
@@ -515,25 +174,35 @@ cmd_stop() {
 }
 
 cmd_status() {
-  local c pid
+  local c pid master
   for c in "${STACK_COMPONENTS_UP[@]}"; do
     if pid=$(pid_alive "$c"); then
-      printf '%-8s running (pid %s)\n' "$c" "$pid"
+      if [ "$c" = fcgi ]; then
+        master=$(pid_alive fcgi-master) || master='none (restarting)'
+        printf '%-8s running (pid %s, master %s)\n' "$c" "$pid" "$master"
+      else
+        printf '%-8s running (pid %s)\n' "$c" "$pid"
+      fi
+    elif [ "$c" = fcgi ] && master=$(pid_alive fcgi-master); then
+      printf '%-8s stopped, but its master still runs unsupervised (pid %s): restart-fcgi\n' \
+        "$c" "$master"
     else
       printf '%-8s stopped\n' "$c"
     fi
   done
 }
 
+# The new supervisor, and so every master it starts, runs with the caller's environment.
 cmd_restart_fcgi() {
   mark_logs
   stop_component fcgi
+  stop_component fcgi-master
   fcgi_start
   if ! wait_until 20 fcgi fcgi_socket_ready || ! wait_until 30 fcgi pool_answers; then
     show_logs
     die "the pool did not come back"
   fi
-  say "fcgi restarted (pid $(pid_alive fcgi))"
+  say "fcgi restarted (master pid $(cat "$(pid_file fcgi-master)" 2>/dev/null))"
 }
 
 cmd_start_db() {
@@ -569,8 +238,10 @@ main() {
     stop-db) stop_component mariadb ;;
     start-db) cmd_start_db ;;
     __expiry-loop) expiry_loop ;;
+    __fcgi-supervise) fcgi_supervise ;;
     *) usage ;;
   esac
 }
 
 main "$@"
+

@@ -84,7 +84,9 @@ class TestStack {
   // Runs `argv` and waits for it.
   CommandResult Run(const std::vector<std::string>& argv, const EnvOverrides& extra = {});
 
-  // The pool's master pid (from $VAR/run/fcgi.pid), 0 when it is not running.
+  // The pool's master pid (from $VAR/run/fcgi.pid, which the stack's supervisor of the pool
+  // rewrites for every master it starts), 0 when it is not running (also while the supervisor
+  // restarts a master that died).
   pid_t PoolMasterPid() const;
   // The live (non-zombie) children of the master.
   std::vector<pid_t> PoolWorkerPids() const;
