@@ -3,6 +3,7 @@
 #include "api/services.h"
 #include "api/validate.h"
 #include "http/error_map.h"
+#include "util/text.h"
 
 namespace flashsale::api {
 
@@ -21,8 +22,9 @@ Result<http::Response> GetLogs(Services& s, const http::Request& req) {
     if (n) after_id = *n; else { invalid.WithField("after_id", "must be an integer >= 0"); failed = true; }
   }
   if (auto v = req.QueryParam("type")) {
-    if (v->empty() || v->size() > 64) {
-      invalid.WithField("type", "must be 1 to 64 characters");
+    std::optional<size_t> length = util::Utf8Length(*v);  // characters, not bytes
+    if (!length || *length < 1 || *length > 64) {
+      invalid.WithField("type", "must be 1 to 64 characters of valid UTF-8");
       failed = true;
     } else {
       type = *v;
