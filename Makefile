@@ -4,6 +4,7 @@
 #   make test     install, build, run unit + integration tests against a throwaway stack
 #   make bench    flash sale under load, ratios against ceilings measured in the same run
 #   make faults   the fault suite alone, for FAULT_SECONDS (default 600) of injected faults
+#   make fuzz     libFuzzer harnesses (clang, ASan + UBSan), FUZZ_SECONDS (default 300) each
 #
 # Everything the build produces goes to build/; the local stack's state goes to var/.
 
@@ -32,7 +33,8 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/*.cc tests/support/*.cc))
 INTEG_OBJS := $(INTEG_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
 
-.PHONY: all deps run test unit integration faults bench install clean reset
+.PHONY: all deps run test unit integration faults bench install clean reset \
+        fuzz-build fuzz fuzz-replay fuzz-minimize
 .DEFAULT_GOAL := all
 
 all: $(BINARIES)
@@ -122,4 +124,61 @@ clean:
 reset:
 	rm -rf $${FLASHSALE_VAR_DIR:-var}
 
--include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d)
+# ---------------------------------------------------------------------------------------------
+# Fuzzing: libFuzzer harnesses (tests/fuzz/*_fuzzer.cc), built with clang and ASan + UBSan.
+# The app library is compiled again with clang and the same sanitizers into build/fuzz/, never
+# mixed with the g++ objects of build/obj/. tests/fuzz/run.sh runs them (see tests/fuzz/README.md).
+# ---------------------------------------------------------------------------------------------
+
+FUZZ_CXX       ?= clang++
+FUZZ_SECONDS   ?= 300
+FUZZ_BUILD     := $(BUILD)/fuzz
+FUZZ_SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CXXFLAGS  := -O1 -g -fno-omit-frame-pointer -std=c++20 -Wall -Wextra -MMD -MP $(FUZZ_SANITIZE)
+# The harnesses reach everything but the process and job code; no need to compile that.
+FUZZ_APP_SRCS  := $(filter-out app/process/% app/jobs/%,$(APP_SRCS))
+FUZZ_APP_OBJS  := $(FUZZ_APP_SRCS:%.cc=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_LIB       := $(FUZZ_BUILD)/libflashsale.a
+FUZZ_SUPPORT_SRCS := $(sort $(wildcard tests/fuzz/support/*.cc))
+FUZZ_SUPPORT_OBJS := $(FUZZ_SUPPORT_SRCS:%.cc=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_NAMES     := $(sort $(patsubst tests/fuzz/%_fuzzer.cc,%,$(wildcard tests/fuzz/*_fuzzer.cc)))
+FUZZ_BINS      := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/bin/%)
+
+# App code: coverage instrumentation without libFuzzer's main.
+$(FUZZ_BUILD)/obj/app/%.o: app/%.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_APP_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/bin/%: $(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.o $(FUZZ_SUPPORT_OBJS) $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+# Keep the harness objects (make would delete them as intermediates of the pattern rule).
+.SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.o) $(FUZZ_SUPPORT_OBJS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Runs every harness for FUZZ_SECONDS, merges what found new coverage into its corpus; a crash
+# is left in tests/fuzz/crashes/<harness>/ and fails the target. FUZZ_TARGETS picks harnesses.
+fuzz: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh fuzz $(FUZZ_TARGETS)
+
+# Every corpus file and every past crash input, once, under the sanitizers (part of `make test`).
+fuzz-replay: fuzz-build
+	@tests/fuzz/run.sh replay $(FUZZ_TARGETS)
+
+# Rewrites each corpus as the smallest set of its files with the same coverage.
+fuzz-minimize: fuzz-build
+	@tests/fuzz/run.sh minimize $(FUZZ_TARGETS)
+
+-include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(FUZZ_APP_OBJS:.o=.d) $(FUZZ_SUPPORT_OBJS:.o=.d) \
+         $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.d)
