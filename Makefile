@@ -1,7 +1,8 @@
 # flashsale: build, local stack, tests, install.
 #
 #   make run      install missing Debian packages, build, start the private stack in var/
-#   make test     install, build, run unit + integration tests against a throwaway stack
+#   make test     install, build, run unit + integration tests against a throwaway stack,
+#                 and replay the fuzz corpora
 #   make bench    flash sale under load, ratios against ceilings measured in the same run
 #   make faults   the fault suite alone, for FAULT_SECONDS (default 600) of injected faults
 #   make fuzz     libFuzzer harnesses (clang, ASan + UBSan), FUZZ_SECONDS (default 300) each
@@ -96,18 +97,17 @@ faults: deps
 	FLASHSALE_FAULT_SECONDS=$${FAULT_SECONDS:-600} $(BUILD)/tests/integration_tests --run_test=faults \
 	  --log_level=message --report_level=short --color_output=no
 
-# Both suites run even if the first fails; the last line is the summary, the exit code its verdict.
+# Both suites and the fuzz replay (every corpus and crash input once, tests/fuzz/run.sh) run even
+# if one fails; the last line is the summary, the exit code its verdict.
 test: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/tests/unit_tests $(BUILD)/tests/integration_tests
-	@unit=0; integ=0; \
+	@unit=0; integ=0; fuzz=0; \
 	$(MAKE) --no-print-directory unit || unit=$$?; \
 	$(MAKE) --no-print-directory integration || integ=$$?; \
-	if [ $$unit -eq 0 ] && [ $$integ -eq 0 ]; then \
-	  echo "SUMMARY: unit tests passed, integration tests passed"; \
-	else \
-	  echo "SUMMARY: unit tests $$( [ $$unit -eq 0 ] && echo passed || echo FAILED ), integration tests $$( [ $$integ -eq 0 ] && echo passed || echo FAILED )"; \
-	  exit 1; \
-	fi
+	$(MAKE) --no-print-directory -j$$(nproc) fuzz-replay || fuzz=$$?; \
+	verdict() { if [ "$$1" -eq 0 ]; then echo passed; else echo FAILED; fi; }; \
+	echo "SUMMARY: unit tests $$(verdict $$unit), integration tests $$(verdict $$integ), fuzz replay $$(verdict $$fuzz)"; \
+	[ $$unit -eq 0 ] && [ $$integ -eq 0 ] && [ $$fuzz -eq 0 ]
 
 bench: deps all $(BIN)/bench-fcgi-ceiling $(BIN)/bench-db-ceiling
 	@tests/bench/run.sh
