@@ -4,10 +4,10 @@
 #   replay    every file of tests/fuzz/corpus/<h>/ and tests/fuzz/crashes/<h>/, once, under ASan
 #             and UBSan (`make test`, `make fuzz-replay`). Fails when any input fails.
 #   fuzz      each harness for FUZZ_SECONDS (default 300) on one core, its corpus as the start;
-#             inputs that found new coverage are merged into tests/fuzz/corpus/<h>/ (libFuzzer
-#             -merge=1: only those adding coverage to what is there). A crash, leak, timeout or
-#             broken property leaves its input in tests/fuzz/crashes/<h>/ and fails the run
-#             (`make fuzz`).
+#             the inputs it found are merged into tests/fuzz/corpus/<h>/ with -merge=1
+#             -use_counters=0 (only those reaching an edge of app code that no corpus file
+#             reaches, so the corpora stay small). A crash, leak, timeout or broken property
+#             leaves its input in tests/fuzz/crashes/<h>/ and fails the run (`make fuzz`).
 #   minimize  rewrites each corpus as its seed-* files plus the fewest other files that keep its
 #             coverage (`make fuzz-minimize`).
 #
@@ -105,7 +105,7 @@ fuzz() {
     "$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -report_slow_units=60 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$CRASHES/$h/" "${dict[@]}" \
       "$new" "$CORPUS/$h" "$CRASHES/$h" >"$log" 2>&1 || rc=$?
-    "$bin" -merge=1 "$CORPUS/$h" "$new" >"$LOGS/merge-$h.log" 2>&1 ||
+    "$bin" -merge=1 -use_counters=0 "$CORPUS/$h" "$new" >"$LOGS/merge-$h.log" 2>&1 ||
       echo "fuzz: merging $h's new inputs failed (see $LOGS/merge-$h.log)" >&2
     rm -rf "$new"
     local after execs
@@ -134,7 +134,7 @@ minimize() {
     find "$CORPUS/$h" -maxdepth 1 -type f ! -name 'seed-*' ! -name '.*' -exec mv -t "$others" {} +
     local before after
     before=$(inputs_in "$others" | wc -l)
-    if "$bin" -merge=1 "$CORPUS/$h" "$others" >"$LOGS/minimize-$h.log" 2>&1; then
+    if "$bin" -merge=1 -use_counters=0 "$CORPUS/$h" "$others" >"$LOGS/minimize-$h.log" 2>&1; then
       after=$(inputs_in "$CORPUS/$h" | grep -vc '/seed-')
       echo "fuzz-minimize: $h: $before -> $after files besides the seeds"
       rm -rf "$others"
