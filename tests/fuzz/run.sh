@@ -13,7 +13,7 @@
 #
 # Without HARNESS arguments: every harness (tests/fuzz/*_fuzzer.cc). Logs: build/fuzz/logs/.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 
 readonly BIN=build/fuzz/bin
 readonly CORPUS=tests/fuzz/corpus
@@ -82,7 +82,9 @@ replay() {
       explain "$log"
     fi
   done
-  echo "fuzz replay: $(IFS=,; echo "${summary[*]}" | sed 's/,/, /g')"
+  local joined
+  joined=$(printf '%s, ' "${summary[@]}")
+  echo "fuzz replay: ${joined%, }"
   return $failed
 }
 
