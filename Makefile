@@ -6,6 +6,7 @@
 #   make bench    flash sale under load, ratios against ceilings measured in the same run
 #   make faults   the fault suite alone, for FAULT_SECONDS (default 600) of injected faults
 #   make fuzz     libFuzzer harnesses (clang, ASan + UBSan), FUZZ_SECONDS (default 300) each
+#   make test-sanitize  unit + integration tests with binaries built with ASan + UBSan
 #
 # Everything the build produces goes to build/; the local stack's state goes to var/.
 
@@ -35,7 +36,7 @@ INTEG_OBJS := $(INTEG_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
 
 .PHONY: all deps run test unit integration faults bench install clean reset \
-        fuzz-build fuzz fuzz-replay fuzz-minimize
+        fuzz-build fuzz fuzz-replay fuzz-minimize test-sanitize
 .DEFAULT_GOAL := all
 
 all: $(BINARIES)
@@ -182,5 +183,51 @@ fuzz-replay: fuzz-build
 fuzz-minimize: fuzz-build
 	@tests/fuzz/run.sh minimize $(FUZZ_TARGETS)
 
+# ---------------------------------------------------------------------------------------------
+# Sanitizer build of the unit and integration tests: the app binaries, unit_tests and
+# integration_tests compiled with ASan + UBSan (g++) into build/sanitize/, then both suites with
+# the stack running those binaries (FLASHSALE_BIN_DIR). Not part of `make test` (slow).
+# ---------------------------------------------------------------------------------------------
+
+SAN_BUILD     := $(BUILD)/sanitize
+# (-Wno-maybe-uninitialized: g++ 12 warns falsely inside <regex> and <functional> under ASan.)
+SAN_CXXFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                 -fno-sanitize-recover=undefined -std=c++20 -Wall -Wextra -Wno-maybe-uninitialized \
+                 -MMD -MP
+SAN_APP_OBJS  := $(APP_SRCS:%.cc=$(SAN_BUILD)/obj/%.o)
+SAN_LIB       := $(SAN_BUILD)/libflashsale.a
+SAN_BINARIES  := $(BINARIES:$(BIN)/%=$(SAN_BUILD)/bin/%)
+SAN_UNIT_OBJS := $(UNIT_SRCS:%.cc=$(SAN_BUILD)/obj/%.o)
+SAN_INTEG_OBJS := $(INTEG_SRCS:%.cc=$(SAN_BUILD)/obj/%.o)
+
+$(SAN_BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(SAN_CXXFLAGS) -c $< -o $@
+
+$(SAN_LIB): $(SAN_APP_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(SAN_BUILD)/bin/flashsale-fcgi: $(SAN_BUILD)/obj/app/cmd/flashsale_fcgi.o $(SAN_LIB)
+$(SAN_BUILD)/bin/flashsale-release-expired: $(SAN_BUILD)/obj/app/cmd/release_expired.o $(SAN_LIB)
+$(SAN_BUILD)/bin/flashsale-migrate: $(SAN_BUILD)/obj/app/cmd/migrate.o $(SAN_LIB)
+$(SAN_BINARIES):
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAN_CXXFLAGS) $^ -o $@ $(LDLIBS)
+
+$(SAN_BUILD)/tests/unit_tests: $(SAN_UNIT_OBJS) $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAN_CXXFLAGS) $^ -o $@ $(LDLIBS) -lboost_unit_test_framework
+
+$(SAN_BUILD)/tests/integration_tests: $(SAN_INTEG_OBJS) $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAN_CXXFLAGS) $^ -o $@ $(LDLIBS) -lcurl -lboost_unit_test_framework
+
+test-sanitize: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) $(SAN_BINARIES) $(SAN_BUILD)/tests/unit_tests \
+	  $(SAN_BUILD)/tests/integration_tests
+	@tests/fuzz/sanitized_tests.sh $(SANITIZE_ARGS)
+
 -include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(FUZZ_APP_OBJS:.o=.d) $(FUZZ_SUPPORT_OBJS:.o=.d) \
-         $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.d)
+         $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.d) \
+         $(SAN_APP_OBJS:.o=.d) $(SAN_UNIT_OBJS:.o=.d) $(SAN_INTEG_OBJS:.o=.d)
