@@ -150,9 +150,14 @@ $(FUZZ_BUILD)/obj/app/%.o: app/%.cc
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
-# Harnesses and their reference code: sanitized but not coverage-instrumented, so the fuzzer
-# steers by the app's coverage only (and the corpora stay small).
-$(FUZZ_BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.cc
+# Harnesses are coverage-instrumented like the app (header-only app code, e.g. the Router
+# template, is compiled in them); their reference code in support/ is only sanitized, so the
+# fuzzer steers by the code under test (and the corpora stay small).
+$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.o: tests/fuzz/%_fuzzer.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/obj/tests/fuzz/support/%.o: tests/fuzz/support/%.cc
 	@mkdir -p $(dir $@)
 	$(FUZZ_CXX) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CXXFLAGS) -c $< -o $@
 
