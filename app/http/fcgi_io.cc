@@ -48,7 +48,11 @@ Result<Request> ReadRequest(FCGX_Request& fcgi) {
     for (const char* c = *env + 5; c < eq; ++c) {
       name += *c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
     }
-    req.headers[name] = std::string(eq + 1);
+    // A header sent more than once reaches us once per line (nginx 1.22 does not combine
+    // them). Combine them as RFC 9110 does, "a, b", rather than keep one silently: two
+    // Idempotency-Key headers are then no valid key (422), two signatures no valid signature.
+    auto [it, inserted] = req.headers.emplace(name, std::string(eq + 1));
+    if (!inserted) it->second.append(", ").append(eq + 1);
   }
   std::string length = Param(fcgi, "CONTENT_LENGTH");
   size_t want = length.empty() ? 0 : std::strtoull(length.c_str(), nullptr, 10);
