@@ -152,6 +152,11 @@ BOOST_AUTO_TEST_CASE(too_long_uri_is_414_and_too_large_headers_are_431) {
   RawResponse near = RawGet("/api/health", {{"X-Long", std::string(7000, 'h')}});
   CheckJsonAnswer(near);
   BOOST_TEST(near.status == 200, AnswerText(near));
+  // Every header buffer nearly full: the FastCGI params stay under their 64 KiB record limit.
+  Headers full;
+  for (int i = 0; i < 3; ++i) full.emplace_back("X-Full-" + std::to_string(i), std::string(8000, 'f'));
+  CheckJsonError(RawGet("/api/products/" + std::string(7900, '1') + "?" + std::string(60, 'q'), full),
+                 404, "not_found");
 }
 
 BOOST_AUTO_TEST_CASE(unsupported_transfer_encoding_is_501_and_http_version_505) {
