@@ -1,9 +1,12 @@
 # flashsale: build, local stack, tests, install.
 #
 #   make run      install missing Debian packages, build, start the private stack in var/
-#   make test     install, build, run unit + integration tests against a throwaway stack
+#   make test     install, build, run unit + integration tests against a throwaway stack,
+#                 and replay the fuzz corpora
 #   make bench    flash sale under load, ratios against ceilings measured in the same run
 #   make faults   the fault suite alone, for FAULT_SECONDS (default 600) of injected faults
+#   make fuzz     libFuzzer harnesses (clang, ASan + UBSan), FUZZ_SECONDS (default 300) each
+#   make test-sanitize  unit + integration tests with binaries built with ASan + UBSan
 #
 # Everything the build produces goes to build/; the local stack's state goes to var/.
 
@@ -32,7 +35,8 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/*.cc tests/support/*.cc))
 INTEG_OBJS := $(INTEG_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
 
-.PHONY: all deps run test unit integration faults bench install clean reset
+.PHONY: all deps run test unit integration faults bench install clean reset \
+        fuzz-build fuzz fuzz-replay fuzz-minimize test-sanitize
 .DEFAULT_GOAL := all
 
 all: $(BINARIES)
@@ -94,18 +98,17 @@ faults: deps
 	FLASHSALE_FAULT_SECONDS=$${FAULT_SECONDS:-600} $(BUILD)/tests/integration_tests --run_test=faults \
 	  --log_level=message --report_level=short --color_output=no
 
-# Both suites run even if the first fails; the last line is the summary, the exit code its verdict.
+# Both suites and the fuzz replay (every corpus and crash input once, tests/fuzz/run.sh) run even
+# if one fails; the last line is the summary, the exit code its verdict.
 test: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/tests/unit_tests $(BUILD)/tests/integration_tests
-	@unit=0; integ=0; \
+	@unit=0; integ=0; fuzz=0; \
 	$(MAKE) --no-print-directory unit || unit=$$?; \
 	$(MAKE) --no-print-directory integration || integ=$$?; \
-	if [ $$unit -eq 0 ] && [ $$integ -eq 0 ]; then \
-	  echo "SUMMARY: unit tests passed, integration tests passed"; \
-	else \
-	  echo "SUMMARY: unit tests $$( [ $$unit -eq 0 ] && echo passed || echo FAILED ), integration tests $$( [ $$integ -eq 0 ] && echo passed || echo FAILED )"; \
-	  exit 1; \
-	fi
+	$(MAKE) --no-print-directory -j$$(nproc) fuzz-replay || fuzz=$$?; \
+	verdict() { if [ "$$1" -eq 0 ]; then echo passed; else echo FAILED; fi; }; \
+	echo "SUMMARY: unit tests $$(verdict $$unit), integration tests $$(verdict $$integ), fuzz replay $$(verdict $$fuzz)"; \
+	[ $$unit -eq 0 ] && [ $$integ -eq 0 ] && [ $$fuzz -eq 0 ]
 
 bench: deps all $(BIN)/bench-fcgi-ceiling $(BIN)/bench-db-ceiling
 	@tests/bench/run.sh
@@ -122,4 +125,109 @@ clean:
 reset:
 	rm -rf $${FLASHSALE_VAR_DIR:-var}
 
--include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d)
+# ---------------------------------------------------------------------------------------------
+# Fuzzing: libFuzzer harnesses (tests/fuzz/*_fuzzer.cc), built with clang and ASan + UBSan.
+# The app library is compiled again with clang and the same sanitizers into build/fuzz/, never
+# mixed with the g++ objects of build/obj/. tests/fuzz/run.sh runs them (see tests/fuzz/README.md).
+# ---------------------------------------------------------------------------------------------
+
+FUZZ_CXX       ?= clang++
+FUZZ_SECONDS   ?= 300
+FUZZ_BUILD     := $(BUILD)/fuzz
+FUZZ_SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CXXFLAGS  := -O1 -g -fno-omit-frame-pointer -std=c++20 -Wall -Wextra -MMD -MP $(FUZZ_SANITIZE)
+# The harnesses reach everything but the process and job code; no need to compile that.
+FUZZ_APP_SRCS  := $(filter-out app/process/% app/jobs/%,$(APP_SRCS))
+FUZZ_APP_OBJS  := $(FUZZ_APP_SRCS:%.cc=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_LIB       := $(FUZZ_BUILD)/libflashsale.a
+FUZZ_SUPPORT_SRCS := $(sort $(wildcard tests/fuzz/support/*.cc))
+FUZZ_SUPPORT_OBJS := $(FUZZ_SUPPORT_SRCS:%.cc=$(FUZZ_BUILD)/obj/%.o)
+FUZZ_NAMES     := $(sort $(patsubst tests/fuzz/%_fuzzer.cc,%,$(wildcard tests/fuzz/*_fuzzer.cc)))
+FUZZ_BINS      := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/bin/%)
+
+# App code: coverage instrumentation without libFuzzer's main.
+$(FUZZ_BUILD)/obj/app/%.o: app/%.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# Harnesses and their reference code: sanitized but not coverage-instrumented, so the fuzzer
+# steers by the app's coverage only (and the corpora stay small).
+$(FUZZ_BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(CPPFLAGS) -Itests/fuzz $(FUZZ_CXXFLAGS) -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_APP_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BUILD)/bin/%: $(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.o $(FUZZ_SUPPORT_OBJS) $(FUZZ_LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) -fsanitize=fuzzer $^ -o $@ $(LDLIBS)
+
+# Keep the harness objects (make would delete them as intermediates of the pattern rule).
+.SECONDARY: $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.o) $(FUZZ_SUPPORT_OBJS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Runs every harness for FUZZ_SECONDS, merges what found new coverage into its corpus; a crash
+# is left in tests/fuzz/crashes/<harness>/ and fails the target. FUZZ_TARGETS picks harnesses.
+fuzz: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh fuzz $(FUZZ_TARGETS)
+
+# Every corpus file and every past crash input, once, under the sanitizers (part of `make test`).
+fuzz-replay: fuzz-build
+	@tests/fuzz/run.sh replay $(FUZZ_TARGETS)
+
+# Rewrites each corpus as the smallest set of its files with the same coverage.
+fuzz-minimize: fuzz-build
+	@tests/fuzz/run.sh minimize $(FUZZ_TARGETS)
+
+# ---------------------------------------------------------------------------------------------
+# Sanitizer build of the unit and integration tests: the app binaries, unit_tests and
+# integration_tests compiled with ASan + UBSan (g++) into build/sanitize/, then both suites with
+# the stack running those binaries (FLASHSALE_BIN_DIR). Not part of `make test` (slow).
+# ---------------------------------------------------------------------------------------------
+
+SAN_BUILD     := $(BUILD)/sanitize
+# (-Wno-maybe-uninitialized: g++ 12 warns falsely inside <regex> and <functional> under ASan.)
+SAN_CXXFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                 -fno-sanitize-recover=undefined -std=c++20 -Wall -Wextra -Wno-maybe-uninitialized \
+                 -MMD -MP
+SAN_APP_OBJS  := $(APP_SRCS:%.cc=$(SAN_BUILD)/obj/%.o)
+SAN_LIB       := $(SAN_BUILD)/libflashsale.a
+SAN_BINARIES  := $(BINARIES:$(BIN)/%=$(SAN_BUILD)/bin/%)
+SAN_UNIT_OBJS := $(UNIT_SRCS:%.cc=$(SAN_BUILD)/obj/%.o)
+SAN_INTEG_OBJS := $(INTEG_SRCS:%.cc=$(SAN_BUILD)/obj/%.o)
+
+$(SAN_BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(SAN_CXXFLAGS) -c $< -o $@
+
+$(SAN_LIB): $(SAN_APP_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(SAN_BUILD)/bin/flashsale-fcgi: $(SAN_BUILD)/obj/app/cmd/flashsale_fcgi.o $(SAN_LIB)
+$(SAN_BUILD)/bin/flashsale-release-expired: $(SAN_BUILD)/obj/app/cmd/release_expired.o $(SAN_LIB)
+$(SAN_BUILD)/bin/flashsale-migrate: $(SAN_BUILD)/obj/app/cmd/migrate.o $(SAN_LIB)
+$(SAN_BINARIES):
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAN_CXXFLAGS) $^ -o $@ $(LDLIBS)
+
+$(SAN_BUILD)/tests/unit_tests: $(SAN_UNIT_OBJS) $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAN_CXXFLAGS) $^ -o $@ $(LDLIBS) -lboost_unit_test_framework
+
+$(SAN_BUILD)/tests/integration_tests: $(SAN_INTEG_OBJS) $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(SAN_CXXFLAGS) $^ -o $@ $(LDLIBS) -lcurl -lboost_unit_test_framework
+
+test-sanitize: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) $(SAN_BINARIES) $(SAN_BUILD)/tests/unit_tests \
+	  $(SAN_BUILD)/tests/integration_tests
+	@tests/fuzz/sanitized_tests.sh $(SANITIZE_ARGS)
+
+-include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(FUZZ_APP_OBJS:.o=.d) $(FUZZ_SUPPORT_OBJS:.o=.d) \
+         $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.d) \
+         $(SAN_APP_OBJS:.o=.d) $(SAN_UNIT_OBJS:.o=.d) $(SAN_INTEG_OBJS:.o=.d)

@@ -101,7 +101,8 @@ std::optional<std::string> FieldChecker::OneOf(const char* name,
 Status FieldChecker::Result() const { return failed_ ? errors_ : Status::Ok(); }
 
 std::optional<int64_t> ParseQueryInt(const std::string& text, int64_t min, int64_t max) {
-  if (text.empty() || text.size() > 19) return std::nullopt;
+  // Digits only: from_chars would also take a leading '-' ("-0" as 0).
+  if (text.empty() || text.size() > 19 || text[0] < '0' || text[0] > '9') return std::nullopt;
   int64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc() || p != text.data() + text.size() || n < min || n > max) {

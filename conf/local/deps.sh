@@ -10,8 +10,11 @@ set -euo pipefail
 
 # Build: compiler and -dev packages. Run: the stack's servers and clients. Tests/bench: curl, wrk.
 # procps gives pkill/ps that the tests use to check that nothing is left behind.
+# Fuzzing (make test replays the corpora): clang (clang++), libclang-rt-14-dev (libFuzzer and
+# the sanitizer runtimes; only a recommendation of clang), llvm (llvm-symbolizer for reports).
 readonly PACKAGES=(
   g++ make pkg-config
+  clang libclang-rt-14-dev llvm
   libfcgi-dev libmysqlcppconn-dev libhiredis-dev libjsoncpp-dev liblog4cplus-dev
   libboost-test-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   nginx-light mariadb-server-core mariadb-client-core redis-server redis-tools

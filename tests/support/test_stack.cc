@@ -45,6 +45,31 @@ std::string FindRepoRoot() {
                            "or set FLASHSALE_REPO_ROOT");
 }
 
+// Where the binaries under test are: $FLASHSALE_BIN_DIR (relative to the repository root, e.g.
+// build/sanitize/bin for `make test-sanitize`), else build/bin. The tests name them
+// "build/bin/<binary>"; StartCommand and Environment map that to this directory.
+std::string BinDir(const std::string& repo_root) {
+  const char* env = std::getenv("FLASHSALE_BIN_DIR");
+  if (env == nullptr || *env == '\0') return repo_root + "/build/bin";
+  fs::path dir(env);
+  return (dir.is_absolute() ? dir : fs::path(repo_root) / dir).lexically_normal().string();
+}
+
+// `arg` with a leading "build/bin/" or an embedded "<repo>/build/bin" pointing at BinDir().
+std::string InBinDir(const std::string& arg, const std::string& repo_root) {
+  const char* env = std::getenv("FLASHSALE_BIN_DIR");
+  if (env == nullptr || *env == '\0') return arg;
+  const std::string bin = BinDir(repo_root);
+  if (arg.rfind("build/bin/", 0) == 0) return bin + arg.substr(std::strlen("build/bin"));
+  std::string out = arg;
+  const std::string default_bin = repo_root + "/build/bin";
+  for (size_t at = out.find(default_bin); at != std::string::npos;
+       at = out.find(default_bin, at + bin.size())) {
+    out.replace(at, default_bin.size(), bin);
+  }
+  return out;
+}
+
 // A loopback port nobody listens on right now: bind port 0, read it, close.
 int FreeLoopbackPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -188,6 +213,9 @@ std::vector<std::string> TestStack::Environment(const EnvOverrides& extra) const
     env[name] = entry.substr(eq + 1);
   }
   env["FLASHSALE_VAR_DIR"] = var_dir_;
+  if (const char* bin = std::getenv("FLASHSALE_BIN_DIR"); bin != nullptr && *bin != '\0') {
+    env["FLASHSALE_BIN_DIR"] = BinDir(repo_root_);  // the stack runs these binaries too
+  }
   env["FLASHSALE_HTTP_PORT"] = std::to_string(port_);
   env["FLASHSALE_EXPIRY_INTERVAL"] = "0";
   env["FLASHSALE_WEBHOOK_SECRET"] = kWebhookSecret;
@@ -199,7 +227,7 @@ std::vector<std::string> TestStack::Environment(const EnvOverrides& extra) const
     if (value == kUnset) {
       env.erase(name);
     } else {
-      env[name] = value;
+      env[name] = name == "PATH" ? InBinDir(value, repo_root_) : value;
     }
   }
   std::vector<std::string> out;
@@ -213,7 +241,9 @@ std::string TestStack::OutputFile() {
 
 pid_t TestStack::StartCommand(const std::vector<std::string>& argv, const EnvOverrides& extra) {
   std::string out = OutputFile();
-  pid_t pid = SpawnToFile(argv, Environment(extra), repo_root_, out);
+  std::vector<std::string> args;
+  for (const std::string& a : argv) args.push_back(InBinDir(a, repo_root_));
+  pid_t pid = SpawnToFile(args, Environment(extra), repo_root_, out);
   running_[pid] = out;
   return pid;
 }

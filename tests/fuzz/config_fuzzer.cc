@@ -1,0 +1,257 @@
+// Config parsing (app/util/config.h) against a reference reading of the format (conf/flashsale.conf,
+// README "Configuration"): `key = value` lines, `#` starts a comment, blanks around key and value
+// ignored, a non-blank line without '=' or with an unknown key refuses the file, integers are
+// decimal within each key's range, FLASHSALE_<KEY> in the environment wins over the file. Also:
+// whatever was accepted writes back to a file that reads the same, CRLF line ends read the same,
+// and LoadConfig on a temporary file gives what ParseConfig gives.
+//
+// Input: the file's text, optionally followed by a line "--- env ---" and NAME=value lines.
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "support/fuzz_check.h"
+#include "util/config.h"
+
+extern char** environ;
+
+namespace {
+
+using namespace flashsale;
+using namespace flashsale::fuzz;
+using util::Config;
+
+struct Key {
+  const char* name;
+  int Config::*int_member;
+  std::string Config::*string_member;
+  int min, max;
+};
+
+// README "Configuration" and conf/flashsale.conf.
+const std::vector<Key>& Keys() {
+  static const std::vector<Key> keys = {
+      {"http_port", &Config::http_port, nullptr, 1, 65535},
+      {"var_dir", nullptr, &Config::var_dir, 0, 0},
+      {"hold_ttl_seconds", &Config::hold_ttl_seconds, nullptr, 1, 86400},
+      {"workers", &Config::workers, nullptr, 0, 256},
+      {"webhook_secret", nullptr, &Config::webhook_secret, 0, 0},
+      {"webhook_secret_previous", nullptr, &Config::webhook_secret_previous, 0, 0},
+      {"webhook_tolerance_seconds", &Config::webhook_tolerance_seconds, nullptr, 1, 86400},
+      {"admin_token", nullptr, &Config::admin_token, 0, 0},
+      {"fcgi_listen", nullptr, &Config::fcgi_listen, 0, 0},
+      {"fcgi_backlog", &Config::fcgi_backlog, nullptr, 1, 65535},
+      {"db_socket", nullptr, &Config::db_socket, 0, 0},
+      {"db_host", nullptr, &Config::db_host, 0, 0},
+      {"db_port", &Config::db_port, nullptr, 1, 65535},
+      {"db_name", nullptr, &Config::db_name, 0, 0},
+      {"db_user", nullptr, &Config::db_user, 0, 0},
+      {"db_password", nullptr, &Config::db_password, 0, 0},
+      {"db_retry_attempts", &Config::db_retry_attempts, nullptr, 1, 20},
+      {"redis_socket", nullptr, &Config::redis_socket, 0, 0},
+      {"redis_host", nullptr, &Config::redis_host, 0, 0},
+      {"redis_port", &Config::redis_port, nullptr, 1, 65535},
+      {"redis_timeout_ms", &Config::redis_timeout_ms, nullptr, 1, 60000},
+      {"expiry_batch_size", &Config::expiry_batch_size, nullptr, 1, 100000},
+      {"expiry_lock_ttl_seconds", &Config::expiry_lock_ttl_seconds, nullptr, 1, 86400},
+      {"sql_dir", nullptr, &Config::sql_dir, 0, 0},
+      {"log_config", nullptr, &Config::log_config, 0, 0},
+  };
+  return keys;
+}
+
+const Key* FindKey(const std::string& name) {
+  for (const Key& k : Keys()) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
+std::string RefTrim(const std::string& s) {
+  size_t b = 0, e = s.size();
+  auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  while (b < e && blank(s[b])) ++b;
+  while (e > b && blank(s[e - 1])) --e;
+  return s.substr(b, e - b);
+}
+
+std::optional<int> RefInt(const std::string& s, int min, int max) {
+  size_t i = !s.empty() && s[0] == '-' ? 1 : 0;
+  if (i == s.size()) return std::nullopt;
+  long long v = 0;
+  for (size_t k = i; k < s.size(); ++k) {
+    if (s[k] < '0' || s[k] > '9') return std::nullopt;
+    v = v * 10 + (s[k] - '0');
+    if (v > 10000000000LL) return std::nullopt;  // far outside every range
+  }
+  if (i == 1) v = -v;
+  if (v < min || v > max) return std::nullopt;
+  return static_cast<int>(v);
+}
+
+enum class Verdict { kOk, kBad, kUnknownKey };
+
+Verdict RefApply(Config& c, const std::string& key, const std::string& value) {
+  const Key* k = FindKey(key);
+  if (k == nullptr) return Verdict::kUnknownKey;
+  if (k->int_member != nullptr) {
+    std::optional<int> v = RefInt(value, k->min, k->max);
+    if (!v) return Verdict::kBad;
+    c.*(k->int_member) = *v;
+  } else {
+    c.*(k->string_member) = value;
+  }
+  return Verdict::kOk;
+}
+
+Verdict RefParse(const std::string& text, const std::map<std::string, std::string>& env,
+                 Config& c) {
+  std::vector<std::string> lines(1);
+  for (char ch : text) {
+    if (ch == '\n') {
+      lines.emplace_back();
+    } else {
+      lines.back() += ch;
+    }
+  }
+  for (std::string line : lines) {
+    line = RefTrim(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    size_t eq = line.find('=');
+    if (eq == std::string::npos) return Verdict::kBad;
+    Verdict v = RefApply(c, RefTrim(line.substr(0, eq)), RefTrim(line.substr(eq + 1)));
+    if (v != Verdict::kOk) return v;
+  }
+  for (const Key& k : Keys()) {
+    std::string name = "FLASHSALE_";
+    for (const char* p = k.name; *p; ++p) name += static_cast<char>(std::toupper(*p));
+    auto it = env.find(name);
+    if (it == env.end()) continue;
+    Verdict v = RefApply(c, k.name, RefTrim(it->second));
+    if (v != Verdict::kOk) return v;
+  }
+  return Verdict::kOk;
+}
+
+std::string Describe(const Config& c) {
+  std::string out;
+  for (const Key& k : Keys()) {
+    out += std::string(k.name) + "=" +
+           (k.int_member ? std::to_string(c.*(k.int_member)) : Printable(c.*(k.string_member))) +
+           "\n";
+  }
+  return out;
+}
+
+// A file that sets every key to `c`'s value, or nullopt when some string cannot be written
+// (a '#', a line break, or blanks at either end).
+std::optional<std::string> Write(const Config& c) {
+  std::string out;
+  for (const Key& k : Keys()) {
+    std::string value = k.int_member ? std::to_string(c.*(k.int_member)) : c.*(k.string_member);
+    if (value.find_first_of("#\n") != std::string::npos || RefTrim(value) != value) {
+      return std::nullopt;
+    }
+    out += std::string(k.name) + " = " + value + "\n";
+  }
+  return out;
+}
+
+std::string g_temp_path;
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // LoadConfig reads the process environment: none of the developer's FLASHSALE_* may leak in.
+  std::vector<std::string> names;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "FLASHSALE_", 10) == 0) {
+      names.emplace_back(*e, std::strcspn(*e, "="));
+    }
+  }
+  for (const std::string& n : names) unsetenv(n.c_str());
+  char path[] = "/tmp/flashsale-fuzz-config.XXXXXX";
+  int fd = mkstemp(path);
+  if (fd >= 0) close(fd);
+  g_temp_path = path;
+  std::atexit([] { unlink(g_temp_path.c_str()); });
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string input(reinterpret_cast<const char*>(data), size);
+  std::string text = input;
+  std::map<std::string, std::string> env;
+  size_t sep = input.find("--- env ---\n");
+  if (sep != std::string::npos) {
+    text = input.substr(0, sep);
+    std::string rest = input.substr(sep + 12);
+    size_t start = 0;
+    while (start < rest.size()) {
+      size_t end = rest.find('\n', start);
+      std::string line = rest.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      size_t eq = line.find('=');
+      if (eq != std::string::npos) env[line.substr(0, eq)] = line.substr(eq + 1);
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+
+  Result<Config> got = util::ParseConfig(text, env);
+  Config want;
+  Verdict verdict = RefParse(text, env, want);
+  std::string what = Printable(input);
+  if (verdict == Verdict::kUnknownKey) {
+    // A key this harness does not know: the application must refuse it too, unless it was
+    // added there (then only the checks below that do not need the reference apply).
+    if (!got.ok()) return 0;
+  } else {
+    FUZZ_CHECK(got.ok() == (verdict == Verdict::kOk),
+               (got.ok() ? "accepted" : "refused: " + got.status().message()) << ": " << what);
+    if (!got.ok()) {
+      FUZZ_CHECK(got.status().error() == "invalid_config", "error " << got.status().error());
+      return 0;
+    }
+    FUZZ_CHECK(Describe(got.value()) == Describe(want),
+               "read differently: " << what << "\napp:\n" << Describe(got.value()) << "ref:\n"
+                                    << Describe(want));
+  }
+
+  const Config& c = got.value();
+  for (const Key& k : Keys()) {
+    if (k.int_member) {
+      FUZZ_CHECK(c.*(k.int_member) >= k.min && c.*(k.int_member) <= k.max,
+                 k.name << " = " << c.*(k.int_member) << " out of range: " << what);
+    }
+  }
+  // Written back as a file, it reads the same; with CRLF line ends too.
+  if (std::optional<std::string> file = Write(c)) {
+    Result<Config> again = util::ParseConfig(*file, {});
+    FUZZ_CHECK(again.ok() && Describe(again.value()) == Describe(c),
+               "written back, reads differently: " << Printable(*file));
+    std::string crlf;
+    for (char ch : *file) crlf += ch == '\n' ? std::string("\r\n") : std::string(1, ch);
+    Result<Config> crlf_config = util::ParseConfig(crlf, {});
+    FUZZ_CHECK(crlf_config.ok() && Describe(crlf_config.value()) == Describe(c),
+               "CRLF file reads differently");
+  }
+  // From a real file, with an environment that has no FLASHSALE_* (see LLVMFuzzerInitialize).
+  if (FILE* f = std::fopen(g_temp_path.c_str(), "wb")) {
+    std::fwrite(text.data(), 1, text.size(), f);
+    std::fclose(f);
+    Result<Config> loaded = util::LoadConfig(g_temp_path);
+    Result<Config> parsed = util::ParseConfig(text, {});
+    FUZZ_CHECK(loaded.ok() == parsed.ok(), "LoadConfig and ParseConfig disagree: " << what);
+    if (loaded.ok()) {
+      FUZZ_CHECK(Describe(loaded.value()) == Describe(parsed.value()),
+                 "LoadConfig reads differently: " << what);
+    }
+  }
+  return 0;
+}
