@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "domain/rules.h"
 #include "util/json.h"
 #include "util/json_reader.h"
 #include "util/money.h"
@@ -42,6 +43,8 @@ Json::Value RenderOrder(const store::OrderRecord& o) {
   v["quantity"] = Int(o.quantity);
   v["status"] = store::ToString(o.status);
   v["total_price"] = util::MoneyValue(o.total_cents);
+  std::optional<util::Millis> expires_at = domain::ShownExpiry(o);
+  v["expires_at"] = expires_at ? Json::Value(util::FormatRfc3339(*expires_at)) : Json::Value();
   return v;
 }
 

@@ -42,6 +42,7 @@ void HoldReleased(store::Tx& tx, const store::HoldRecord& hold, const char* reas
 void HoldsBatchReleased(store::Tx& tx, const BatchReleased& batch, Millis now) {
   Json::Value p;
   p["released"] = Int(batch.released);
+  p["orders_expired"] = Int(batch.orders_expired);
   p["batch"] = Int(batch.batch);
   p["run_id"] = batch.run_id;
   p["lock"] = batch.lock;
@@ -55,7 +56,34 @@ void OrderCreated(store::Tx& tx, const store::OrderRecord& order, Millis now) {
   p["product_id"] = Int(order.product_id);
   p["quantity"] = Int(order.quantity);
   p["total_price"] = util::MoneyValue(order.total_cents);
+  p["expires_at"] = util::FormatRfc3339(order.expires_at);
   Append(tx, "order_created", p, now);
+}
+
+Event OrderExpiredEvent(const store::OrderRecord& order) {
+  Json::Value p;
+  p["order_id"] = Int(order.id);
+  p["product_id"] = Int(order.product_id);
+  p["quantity"] = Int(order.quantity);
+  p["expires_at"] = util::FormatRfc3339(order.expires_at);
+  return Event{"order_expired", util::WriteJson(p)};
+}
+
+void OrderExpired(store::Tx& tx, const store::OrderRecord& order, Millis now) {
+  Event e = OrderExpiredEvent(order);
+  store::metrics::Append(tx, e.type, e.payload, now);
+}
+
+void PaymentAfterExpiry(store::Tx& tx, const store::OrderRecord& order, const std::string& key,
+                        Millis now) {
+  Json::Value p;
+  p["order_id"] = Int(order.id);
+  p["product_id"] = Int(order.product_id);
+  p["quantity"] = Int(order.quantity);
+  p["total_price"] = util::MoneyValue(order.total_cents);
+  p["idempotency_key"] = key;
+  p["expires_at"] = util::FormatRfc3339(order.expires_at);
+  Append(tx, "payment_after_expiry", p, now);
 }
 
 Event OrderSettledEvent(const store::OrderRecord& order, const std::string& key) {

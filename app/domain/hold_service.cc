@@ -47,12 +47,13 @@ Status HoldService::CreateIn(store::Tx& tx, int64_t product_id, int64_t quantity
     reserved = store::products::TryReserve(tx, product_id, quantity, now);
   }
   if (!reserved) {
-    // Either the units are gone, the product does not exist, or expired holds nobody released
-    // yet still sit in `reserved`: free those (they no longer count) and try once more.
+    // Either the units are gone, the product does not exist, or expired holds and orders
+    // nobody released yet still sit in `reserved`: free those (they no longer count) and try
+    // once more.
     *view = store::products::View(tx, product_id, now);
     if (!*view) return Status::NotFound("product_not_found", "product not found");
     if (Available(**view) < quantity) return InsufficientStock(Available(**view));
-    ReleaseExpiredHolds(tx, product_id, now, kReclaimBatch);
+    ReleaseExpired(tx, product_id, now, kReclaimBatch);
     if (!store::products::TryReserve(tx, product_id, quantity, now)) {
       return InsufficientStock(Available(**view));
     }

@@ -33,7 +33,7 @@ Result<store::ProductSnapshot> ProductService::Create(const std::string& name,
   store::ProductView view;
   Status s = deps_.db.Run([&](store::Tx& tx) {
     view = store::ProductView{};
-    view.product = {0, name, price_cents, stock, 0};
+    view.product = {0, name, price_cents, stock, 0, {}};
     view.product.id = store::products::Insert(tx, name, price_cents, stock, now);
     events::ProductCreated(tx, view.product, now);
     return Status::Ok();
@@ -58,11 +58,12 @@ Result<store::ProductSnapshot> ProductService::Update(int64_t id, const ProductP
                               "stock cannot go below the units held and pending")
           .With("reserved", committed);
     }
-    // Expired holds still counted in `reserved` would trip the table's stock >= reserved check.
-    if (next.stock < before->product.reserved) ReleaseExpiredHolds(tx, id, now, 1 << 30);
+    // Expired holds and orders still counted in `reserved` would trip the table's
+    // stock >= reserved check.
+    if (next.stock < before->product.reserved) ReleaseExpired(tx, id, now, 1 << 30);
     store::products::Update(tx, id, next.name, next.price_cents, next.stock, now);
     events::ProductUpdated(tx, before->product, next, now);
-    // No second read: releasing expired holds lowers `reserved` and the expired units alike,
+    // No second read: releasing expired rows lowers `reserved` and the expired units alike,
     // so availability is the old view with the new fields.
     after = *before;
     after->product = next;

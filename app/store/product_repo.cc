@@ -3,19 +3,23 @@
 namespace flashsale::store::products {
 namespace {
 
-// The two subqueries use the (product_id, status, expires_at) index: the first sums only holds
-// that expired without being released yet, the second finds the next expiry in O(log n).
+// The subqueries use the (product_id, status, expires_at) indexes of holds and orders: two sum
+// only what expired without being released yet, two find the next expiry in O(log n).
 const char kViewSql[] =
     "SELECT p.id, p.name, p.price_cents, p.stock, p.reserved,"
     " (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h"
     "   WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at <= ?),"
     " (SELECT MIN(h.expires_at) FROM holds h"
-    "   WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at > ?)"
+    "   WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at > ?),"
+    " (SELECT COALESCE(SUM(o.quantity), 0) FROM orders o"
+    "   WHERE o.product_id = p.id AND o.status = 'pending' AND o.expires_at <= ?),"
+    " (SELECT MIN(o.expires_at) FROM orders o"
+    "   WHERE o.product_id = p.id AND o.status = 'pending' AND o.expires_at > ?)"
     " FROM products p WHERE p.id = ?";
 
 std::optional<ProductView> ReadView(Tx& tx, const std::string& sql, int64_t id, Millis now) {
   std::string at = util::FormatSqlTime(now);
-  auto rows = tx.Query(sql, {at, at, id});
+  auto rows = tx.Query(sql, {at, at, at, at, id});
   if (!rows->Next()) return std::nullopt;
   ProductView v;
   v.product.id = rows->Int(1);
@@ -23,8 +27,10 @@ std::optional<ProductView> ReadView(Tx& tx, const std::string& sql, int64_t id, 
   v.product.price_cents = rows->Int(3);
   v.product.stock = rows->Int(4);
   v.product.reserved = rows->Int(5);
-  v.expired_units = rows->Int(6);
-  if (!rows->IsNull(7)) v.next_expiry = util::ParseSqlTime(rows->Str(7));
+  v.expired_hold_units = rows->Int(6);
+  if (!rows->IsNull(7)) v.next_hold_expiry = util::ParseSqlTime(rows->Str(7));
+  v.expired_order_units = rows->Int(8);
+  if (!rows->IsNull(9)) v.next_order_expiry = util::ParseSqlTime(rows->Str(9));
   return v;
 }
 

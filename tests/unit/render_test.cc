@@ -30,9 +30,23 @@ BOOST_AUTO_TEST_CASE(order_money_is_exact) {
   o.product_id = 1;
   o.quantity = 2;
   o.total_cents = 19998;
+  o.expires_at = 1'795'514'400'000;  // 2026-11-24T10:00:00.000Z
   Json::Value v = api::RenderOrder(o);
   BOOST_TEST(util::WriteJson(v) ==
-             R"({"hold_id":2,"order_id":3,"product_id":1,"quantity":2,"status":"pending","total_price":199.98})");
+             R"({"expires_at":"2026-11-24T10:00:00.000Z","hold_id":2,"order_id":3,"product_id":1,"quantity":2,"status":"pending","total_price":199.98})");
+}
+
+BOOST_AUTO_TEST_CASE(order_expires_at_is_null_once_paid_or_cancelled) {
+  store::OrderRecord o;
+  o.expires_at = 1'795'514'400'000;
+  for (store::OrderStatus s : {store::OrderStatus::kPaid, store::OrderStatus::kCancelled}) {
+    o.status = s;
+    Json::Value v = api::RenderOrder(o);
+    BOOST_TEST(v.isMember("expires_at"));
+    BOOST_TEST(v["expires_at"].isNull(), store::ToString(s));
+  }
+  o.status = store::OrderStatus::kExpired;  // when it expired
+  BOOST_TEST(api::RenderOrder(o)["expires_at"].asString() == "2026-11-24T10:00:00.000Z");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
