@@ -9,6 +9,7 @@ namespace flashsale::domain::events {
 namespace {
 
 Json::Value Int(int64_t v) { return Json::Value(static_cast<Json::Int64>(v)); }
+Json::Value Limit(const std::optional<int64_t>& v) { return v ? Int(*v) : Json::Value(); }
 
 void Append(store::Tx& tx, const char* type, const Json::Value& payload, Millis now) {
   store::metrics::Append(tx, type, util::WriteJson(payload), now);
@@ -22,6 +23,7 @@ Event HoldCreatedEvent(const store::HoldRecord& hold) {
   p["product_id"] = Int(hold.product_id);
   p["quantity"] = Int(hold.quantity);
   p["expires_at"] = util::FormatRfc3339(hold.expires_at);
+  if (hold.buyer_id) p["buyer_id"] = *hold.buyer_id;
   return Event{"hold_created", util::WriteJson(p)};
 }
 
@@ -116,6 +118,7 @@ void ProductCreated(store::Tx& tx, const store::ProductRecord& product, Millis n
   p["name"] = product.name;
   p["price"] = util::MoneyValue(product.price_cents);
   p["stock"] = Int(product.stock);
+  p["max_per_buyer"] = Limit(product.max_per_buyer);
   Append(tx, "product_created", p, now);
 }
 
@@ -127,6 +130,8 @@ void ProductUpdated(store::Tx& tx, const store::ProductRecord& before,
   p["stock"] = Int(after.stock);
   p["price"] = util::MoneyValue(after.price_cents);
   p["name"] = after.name;
+  p["max_per_buyer_before"] = Limit(before.max_per_buyer);
+  p["max_per_buyer"] = Limit(after.max_per_buyer);
   Append(tx, "product_updated", p, now);
 }
 

@@ -10,6 +10,7 @@
 #include "domain/events.h"
 #include "domain/release.h"
 #include "domain/rules.h"
+#include "store/buyer_repo.h"
 #include "store/hold_repo.h"
 #include "store/order_repo.h"
 #include "store/payment_repo.h"
@@ -21,6 +22,14 @@ Status OrderService::CreateIn(store::Tx& tx, int64_t hold_id, util::Millis now,
                               store::OrderRecord* out) {
   std::optional<store::HoldRecord> hold = store::holds::FindForUpdate(tx, hold_id);
   if (!hold) return Status::NotFound("hold_not_found", "hold not found");
+  std::optional<store::products::Terms> terms = store::products::TermsOf(tx, hold->product_id);
+  if (!terms) return Status::Internal("hold without product");
+  // A limited product's buyer: a hold of the same buyer that counts this one as expired must
+  // not run beside an order that finds it still active. Both take the buyer's lock, and this
+  // order then decides with a clock read after it (below).
+  if (hold->buyer_id && terms->max_per_buyer) {
+    store::buyers::Lock(tx, hold->product_id, *hold->buyer_id);
+  }
   // Whether the hold has expired is decided by the clock under its row lock, as a webhook
   // decides under the order's (a request that waited for the lock decides when it got it).
   now = std::max(now, util::NowMillis());
@@ -37,14 +46,13 @@ Status OrderService::CreateIn(store::Tx& tx, int64_t hold_id, util::Millis now,
     case store::HoldStatus::kActive:
       break;
   }
-  std::optional<int64_t> price_cents = store::products::PriceCents(tx, hold->product_id);
-  if (!price_cents) return Status::Internal("hold without product");
 
   store::OrderRecord order;
   order.hold_id = hold->id;
   order.product_id = hold->product_id;
   order.quantity = hold->quantity;
-  order.total_cents = TotalCents(*price_cents, hold->quantity);
+  order.buyer_id = hold->buyer_id;
+  order.total_cents = TotalCents(terms->price_cents, hold->quantity);
   order.status = store::OrderStatus::kPending;
   order.expires_at = now + static_cast<util::Millis>(deps_.config.order_ttl_seconds) * 1000;
   order.id = store::orders::Insert(tx, order, now);

@@ -4,8 +4,9 @@
 // Why a webhook and the creation of its order cannot miss each other: the webhook reads the
 // order with a locking read. If the order is being inserted, that read waits for the insert's
 // commit and then sees it. If the order does not exist yet, the read locks the gap where its id
-// will go (REPEATABLE READ next-key locking), so the order's INSERT waits until the webhook has
-// committed its deferred event, and the order's transaction then finds and applies it.
+// will go (REPEATABLE READ next-key locking: this transaction asks for that level, the others
+// run in READ COMMITTED), so the order's INSERT waits until the webhook has committed its
+// deferred event, and the order's transaction then finds and applies it.
 //
 // Payment window: whether a payment beats the order's expiry is decided by the clock read under
 // the order's row lock. Before expires_at it settles the order. From expires_at on the order is
@@ -20,8 +21,10 @@
 #include "domain/events.h"
 #include "domain/release.h"
 #include "domain/rules.h"
+#include "store/buyer_repo.h"
 #include "store/order_repo.h"
 #include "store/payment_repo.h"
+#include "store/product_repo.h"
 
 namespace flashsale::domain {
 
@@ -34,6 +37,15 @@ Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t orde
     // The order first (locked, or its gap locked): its state decides the event's outcome, so
     // the event row is written once, with that outcome.
     std::optional<store::OrderRecord> order = store::orders::FindForUpdate(tx, order_id);
+    if (order && order->status == store::OrderStatus::kPending && order->buyer_id) {
+      // A limited product's buyer: a hold of the same buyer that counts this order as expired
+      // must not run beside a payment that finds it still payable. Both take the buyer's lock.
+      std::optional<store::products::Terms> terms =
+          store::products::TermsOf(tx, order->product_id);
+      if (terms && terms->max_per_buyer) {
+        store::buyers::Lock(tx, order->product_id, *order->buyer_id);
+      }
+    }
     util::Millis decided_at = std::max(now, util::NowMillis());  // under the order's row lock
     std::optional<store::OrderStatus> effective;
     if (order) effective = EffectiveStatus(*order, decided_at);
@@ -96,7 +108,7 @@ Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t orde
         return Status::Ok();
     }
     return Status::Internal("unknown payment outcome");
-  });
+  }, store::Database::Isolation::kRepeatableRead);  // the gap lock on a missing order (above)
   if (!s.ok()) return s;
   return result;
 }

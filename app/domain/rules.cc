@@ -50,6 +50,7 @@ store::ProductSnapshot Snapshot(const store::ProductView& view, Millis now) {
   s.price_cents = view.product.price_cents;
   s.stock = view.product.stock;
   s.available = Available(view);
+  s.max_per_buyer = view.product.max_per_buyer;
   s.valid_until = NextExpiry(view).value_or(now + 3600 * 1000);
   return s;
 }

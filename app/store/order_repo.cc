@@ -6,7 +6,8 @@ namespace flashsale::store::orders {
 namespace {
 
 const char kColumns[] =
-    "SELECT id, hold_id, product_id, quantity, total_cents, status, expires_at FROM orders";
+    "SELECT id, hold_id, product_id, quantity, total_cents, status, expires_at, buyer_id"
+    " FROM orders";
 
 OrderStatus ParseStatus(const std::string& s) {
   if (s == "paid") return OrderStatus::kPaid;
@@ -24,6 +25,7 @@ OrderRecord ReadOrder(Rows& rows) {
   o.total_cents = rows.Int(5);
   o.status = ParseStatus(rows.Str(6));
   o.expires_at = util::ParseSqlTime(rows.Str(7)).value_or(0);
+  if (!rows.IsNull(8)) o.buyer_id = rows.Str(8);
   return o;
 }
 
@@ -38,9 +40,10 @@ std::optional<OrderRecord> FindBy(Tx& tx, const std::string& where, int64_t id) 
 int64_t Insert(Tx& tx, const OrderRecord& order, Millis now) {
   std::string at = util::FormatSqlTime(now);
   auto rows = tx.Query(
-      "INSERT INTO orders (hold_id, product_id, quantity, total_cents, status, expires_at,"
-      " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      {order.hold_id, order.product_id, order.quantity, order.total_cents,
+      "INSERT INTO orders (hold_id, product_id, quantity, buyer_id, total_cents, status,"
+      " expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      {order.hold_id, order.product_id, order.quantity,
+       order.buyer_id ? Param(*order.buyer_id) : Param(nullptr), order.total_cents,
        std::string(ToString(order.status)), util::FormatSqlTime(order.expires_at), at, at});
   rows->Next();
   return rows->Int(1);

@@ -18,8 +18,9 @@ void CheckOrderShape(const HttpResponse& r, int64_t hold, int64_t product, int64
   std::set<std::string> keys;
   for (const std::string& k : r.json.getMemberNames()) keys.insert(k);
   BOOST_TEST((keys == std::set<std::string>{"order_id", "hold_id", "product_id", "quantity",
-                                            "status", "total_price", "expires_at"}),
+                                            "status", "total_price", "expires_at", "buyer_id"}),
              r.body);
+  BOOST_TEST(r.json["buyer_id"].isNull(), "an order of a hold without buyer_id: " << r.body);
   if (status == "paid" || status == "cancelled") {
     BOOST_TEST(r.json["expires_at"].isNull(), "expires_at of a settled order: " << r.body);
   } else {

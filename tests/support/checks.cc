@@ -72,6 +72,10 @@ std::vector<std::string> InvariantViolations(DbProbe& db) {
             "    OR (o.status = 'cancelled' AND (COUNT(e.id) <> 1 OR MAX(e.status) <> 'failed'))"
             "    OR (o.status = 'expired' AND COUNT(e.id) <> 0)",
             &v);
+    Collect(db, "payment event still deferred although its order exists (event order)",
+            "SELECT e.id, e.order_id FROM payment_events e JOIN orders o ON o.id = e.order_id "
+            "WHERE e.outcome = 'deferred'",
+            &v);
     Collect(db, "expired order without exactly one order_expired row (order rows)",
             "SELECT o.id, COUNT(m.id) FROM orders o LEFT JOIN metrics_logs m"
             "  ON m.type = 'order_expired'"

@@ -8,7 +8,8 @@
 //   - total_cents = quantity x the product's price;
 //   - at most one applied payment event per order; a settled order has exactly one, agreeing
 //     with its status; a pending or expired order has none;
-//   - an expired order has exactly one order_expired row, and no other order has one.
+//   - an expired order has exactly one order_expired row, and no other order has one;
+//   - no payment event is still deferred once its order exists.
 // All of it is read in one consistent snapshot.
 #pragma once
 

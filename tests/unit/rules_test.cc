@@ -81,6 +81,25 @@ BOOST_AUTO_TEST_CASE(snapshot_is_valid_until_the_next_hold_or_order_expiry) {
   BOOST_TEST(domain::Snapshot(v, 1'000).valid_until == 1'000 + 3600 * 1000);
 }
 
+BOOST_AUTO_TEST_CASE(snapshot_carries_the_per_buyer_limit) {
+  store::ProductView v;
+  v.product = {7, "x", 9999, 10, 0, {}};
+  BOOST_TEST(!domain::Snapshot(v, 0).max_per_buyer.has_value());
+  v.product.max_per_buyer = 2;
+  BOOST_TEST(domain::Snapshot(v, 0).max_per_buyer.value_or(0) == 2);
+}
+
+BOOST_AUTO_TEST_CASE(the_buyer_limit_counts_what_the_buyer_has_plus_the_new_hold) {
+  BOOST_TEST(domain::WithinBuyerLimit(2, 0, 2));
+  BOOST_TEST(domain::WithinBuyerLimit(2, 1, 1));
+  BOOST_TEST(!domain::WithinBuyerLimit(2, 1, 2));
+  BOOST_TEST(!domain::WithinBuyerLimit(2, 2, 1));
+  BOOST_TEST(!domain::WithinBuyerLimit(1, 0, 2));
+  BOOST_TEST(domain::BuyerRemaining(5, 3) == 2);
+  BOOST_TEST(domain::BuyerRemaining(5, 5) == 0);
+  BOOST_TEST(domain::BuyerRemaining(2, 5) == 0);  // a lowered limit: never negative
+}
+
 BOOST_AUTO_TEST_CASE(totals_are_exact_at_the_limits) {
   BOOST_TEST(domain::TotalCents(9999, 2) == 19998);
   BOOST_TEST(domain::TotalCents(domain::kMaxPriceCents, domain::kMaxQuantity) ==
