@@ -3,12 +3,14 @@
 // transaction as the hold's status change, so no interleaving of buyers can sell a unit twice.
 //
 // Per-buyer limit (max_per_buyer): the hold transaction of a limited product first locks the
-// buyer's buyer_locks row, then reads the limit and sums the buyer's units (plain reads in READ
-// COMMITTED, started after the lock was granted: they see every hold the lock's previous owners
-// committed) and refuses, or goes on with the normal hold: the product row stays the last row
-// locked and the only contended one. Whether the product is limited is known only from that read, so the
-// transaction guesses (limited_) and, when it guessed "unlimited" wrongly, rolls back and runs
-// again with the lock; a product without a limit never takes a buyer lock.
+// buyer's buyer_locks row, then sums the buyer's units (a plain read in READ COMMITTED, started
+// after the lock was granted: it sees every hold the lock's previous owners committed; a buyer
+// new to the product has none) and reads the limit, and refuses, or goes on with the normal
+// hold: the product row stays the last row locked and the only contended one, and its update
+// re-checks the limit. Whether a product is limited is known only from its row, so each worker
+// guesses (limited_). A hold guessed "unlimited" requires "no limit" in its counter update, so
+// it cannot miss one: refused, it reads the product and runs again with the lock. A product
+// without a limit never takes a buyer lock and pays nothing but that condition.
 #include "domain/hold_service.h"
 
 #include "domain/events.h"
@@ -48,7 +50,8 @@ Status NeedsBuyerLock() {
 }  // namespace
 
 bool HoldService::LockBuyerFirst(const HoldRequest& request) const {
-  return request.buyer_id.has_value() && limited_.count(request.product_id) != 0;
+  // Also without a buyer: the limited path then refuses before writing anything.
+  return limited_.count(request.product_id) != 0;
 }
 
 void HoldService::NoteLimit(int64_t product_id, bool limited) {
@@ -79,52 +82,62 @@ Status HoldService::CreateIn(store::Tx& tx, const HoldRequest& request, util::Mi
   // The product row is locked last and, when nothing follows, released by a COMMIT inside the
   // same round trip: that lock is what every other buyer waits for.
   bool reserved = false;
+  std::optional<int64_t> buyer_units;  // set once the buyer's lock is held
   if (commit_with_reserve) {
     hold.id = 0;  // the procedure puts the new id into hold_created's payload
     store::holds::InsertedHold inserted = store::holds::InsertReserveAndCommit(
         tx, hold, lock_buyer, now, events::HoldCreatedEvent(hold).payload);
-    NoteLimit(product_id, inserted.max_per_buyer.has_value());
+    if (inserted.max_per_buyer) NoteLimit(product_id, *inserted.max_per_buyer > 0);
     switch (inserted.outcome) {
-      case store::holds::InsertedHold::kNeedsBuyerLock:
-        return NeedsBuyerLock();
       case store::holds::InsertedHold::kBuyerRequired:
         return BuyerRequired();
       case store::holds::InsertedHold::kOverLimit:
         return BuyerLimitExceeded(inserted.max_per_buyer.value_or(0), inserted.remaining);
       case store::holds::InsertedHold::kReserved:
-      case store::holds::InsertedHold::kNoUnits:
+      case store::holds::InsertedHold::kNotReserved:
         break;
     }
     hold.id = inserted.id;
+    buyer_units = inserted.buyer_units;
     reserved = inserted.outcome == store::holds::InsertedHold::kReserved;
   } else {
-    // The same steps as hold_reserve_commit_v2, one statement each: the buyer's lock before
-    // the reads (the limit, the sum), so that the sum sees every hold committed before it.
-    if (lock_buyer) store::buyers::Lock(tx, product_id, *request.buyer_id);
-    std::optional<store::products::Terms> terms = store::products::TermsOf(tx, product_id);
-    std::optional<int64_t> limit = terms ? terms->max_per_buyer : std::nullopt;
-    NoteLimit(product_id, limit.has_value());
-    if (limit) {
-      if (!request.buyer_id) return BuyerRequired();
-      if (!lock_buyer) return NeedsBuyerLock();
-      int64_t used = store::buyers::Units(tx, product_id, *request.buyer_id, now);
-      if (!WithinBuyerLimit(*limit, used, quantity)) {
-        return BuyerLimitExceeded(*limit, BuyerRemaining(*limit, used));
+    // The same steps as hold_reserve_commit_v2, one statement each.
+    if (lock_buyer) {
+      if (request.buyer_id) {
+        bool new_buyer = store::buyers::Lock(tx, product_id, *request.buyer_id);
+        buyer_units = new_buyer ? 0 : store::buyers::Units(tx, product_id, *request.buyer_id, now);
+      }
+      std::optional<store::products::Terms> terms = store::products::TermsOf(tx, product_id);
+      std::optional<int64_t> limit = terms ? terms->max_per_buyer : std::nullopt;
+      NoteLimit(product_id, limit.has_value());
+      if (limit && !request.buyer_id) return BuyerRequired();
+      if (limit && !WithinBuyerLimit(*limit, *buyer_units, quantity)) {
+        return BuyerLimitExceeded(*limit, BuyerRemaining(*limit, *buyer_units));
       }
     }
     hold.id = store::holds::Insert(tx, hold, now);
     events::HoldCreated(tx, hold, now);
-    reserved = store::products::TryReserve(tx, product_id, quantity, now);
+    reserved = store::products::TryReserve(tx, product_id, quantity, now, buyer_units);
   }
   if (!reserved) {
-    // Either the units are gone, the product does not exist, or expired holds and orders
-    // nobody released yet still sit in `reserved`: free those (they no longer count) and try
-    // once more.
+    // Refused: the units are gone, the product does not exist, it has a limit this attempt did
+    // not account for, or expired holds and orders nobody released yet still sit in `reserved`.
+    // The view (a fresh read: READ COMMITTED) tells which; expired rows no longer count, so
+    // free them and try once more.
     *view = store::products::View(tx, product_id, now);
     if (!*view) return Status::NotFound("product_not_found", "product not found");
+    std::optional<int64_t> limit = (*view)->product.max_per_buyer;
+    NoteLimit(product_id, limit.has_value());
+    if (limit) {
+      if (!request.buyer_id) return BuyerRequired();
+      if (!buyer_units) return NeedsBuyerLock();
+      if (!WithinBuyerLimit(*limit, *buyer_units, quantity)) {
+        return BuyerLimitExceeded(*limit, BuyerRemaining(*limit, *buyer_units));
+      }
+    }
     if (Available(**view) < quantity) return InsufficientStock(Available(**view));
     ReleaseExpired(tx, product_id, now, kReclaimBatch);
-    if (!store::products::TryReserve(tx, product_id, quantity, now)) {
+    if (!store::products::TryReserve(tx, product_id, quantity, now, buyer_units)) {
       return InsufficientStock(Available(**view));
     }
   }

@@ -49,7 +49,8 @@ class HoldService {
   Status CreateIn(store::Tx& tx, const HoldRequest& request, util::Millis now,
                   bool commit_with_reserve, HoldView* out,
                   std::optional<store::ProductView>* view);
-  // Whether to take the buyer's lock before anything else (see hold_service.cc).
+  // Whether to run the limited path: the buyer's lock and the limit before anything else (see
+  // hold_service.cc).
   bool LockBuyerFirst(const HoldRequest& request) const;
   void NoteLimit(int64_t product_id, bool limited);
 

@@ -5,6 +5,7 @@
 #include "domain/events.h"
 #include "domain/release.h"
 #include "domain/rules.h"
+#include "store/buyer_repo.h"
 #include "store/product_repo.h"
 #include "util/fault_point.h"
 
@@ -62,6 +63,13 @@ Result<store::ProductSnapshot> ProductService::Update(int64_t id, const ProductP
     // Expired holds and orders still counted in `reserved` would trip the table's
     // stock >= reserved check.
     if (next.stock < before->product.reserved) ReleaseExpired(tx, id, now, 1 << 30);
+    if (next.max_per_buyer && !before->product.max_per_buyer) {
+      // A new limit: every buyer who already has units gets a buyer_locks row, so that a hold
+      // finding no row may count the buyer's units as none (store/buyer_repo.h). Holds still on
+      // their way commit before this (they update the product row, locked here) or are refused
+      // by their counter update, which requires "no limit", and run again as limited.
+      store::buyers::CreateForExistingBuyers(tx, id);
+    }
     store::products::Update(tx, next, now);
     events::ProductUpdated(tx, before->product, next, now);
     // No second read: releasing expired rows lowers `reserved` and the expired units alike,

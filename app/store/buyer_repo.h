@@ -13,7 +13,13 @@ namespace flashsale::store::buyers {
 
 // Takes the exclusive lock of (product_id, buyer_id)'s buyer_locks row, creating it if needed.
 // A record lock on the primary key: only transactions of the same buyer and product wait.
-void Lock(Tx& tx, int64_t product_id, const std::string& buyer_id);
+// Returns true when the row was created: a buyer new to this limited product, who has no units
+// (sql/migrations/006_buyer_limit.sql; CreateForExistingBuyers keeps that true).
+bool Lock(Tx& tx, int64_t product_id, const std::string& buyer_id);
+
+// Creates the rows of every buyer who has holds or orders of the product. REQUIRES: the product
+// row locked by tx, and the product about to get a limit it did not have.
+void CreateForExistingBuyers(Tx& tx, int64_t product_id);
 
 // The buyer's units of the product that count against its limit: active holds and pending
 // orders with expires_at > now, plus paid orders. A plain read, no locks: REQUIRES the buyer's

@@ -56,14 +56,15 @@ InsertedHold InsertReserveAndCommit(Tx& tx, const HoldRecord& hold, bool lock_bu
       std::to_string(hold.quantity) + ", " + buyer + ", " + (lock_buyer ? "1" : "0") + ", '" +
       util::FormatSqlTime(hold.expires_at) + "', '" + util::FormatSqlTime(now) + "', " +
       HexLiteral(event_payload) + ")");
-  if (row.size() < 4 || row[1] < 0 || row[1] > 4) {
+  if (row.size() < 5 || (row[1] != 0 && row[1] != 1 && row[1] != 3 && row[1] != 4)) {
     throw DbError{0, "hold_reserve_commit_v2 answered no usable row"};
   }
   InsertedHold out;
   out.id = row[0];
   out.outcome = static_cast<InsertedHold::Outcome>(row[1]);
-  if (row[2] > 0) out.max_per_buyer = row[2];
+  if (row[2] >= 0) out.max_per_buyer = row[2];
   out.remaining = row[3];
+  if (row[4] >= 0) out.buyer_units = row[4];
   if (out.outcome == InsertedHold::kReserved) tx.CommittedByServer();
   return out;
 }

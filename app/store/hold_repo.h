@@ -15,23 +15,28 @@ namespace flashsale::store::holds {
 // Inserts hold (product_id, quantity, buyer_id, expires_at; status 'active'); returns its id.
 int64_t Insert(Tx& tx, const HoldRecord& hold, Millis now);
 
-// The fast path of a hold (sql/migrations/007_hold_reserve_commit_v2.sql), in one round trip:
-// with lock_buyer, takes the buyer's lock first; checks the product's per-buyer limit; inserts
-// the hold, records hold_created from `event_payload` (its "hold_id" is filled in), reserves
-// the units and COMMITs. REQUIRES: the first statement of its transaction (the limit's sum is
-// read in the snapshot this call starts).
+// The fast path of a hold (sql/migrations/007_hold_reserve_commit_v2.sql), in one round trip.
+// lock_buyer: the caller believes the product has a per-buyer limit; with a buyer, the buyer's
+// lock is taken and its units summed first, and the limit is checked before anything is written.
+// Then the hold and hold_created (from `event_payload`, whose "hold_id" is filled in) are
+// inserted, the units reserved (the update also re-checks the limit: without lock_buyer it
+// requires the product to have none) and the transaction COMMITted.
+// REQUIRES: the first statement of its transaction.
 struct InsertedHold {
   enum Outcome {
-    kNoUnits = 0,        // nothing reserved; the transaction is still open with the hold in it
+    kNotReserved = 0,    // the transaction is still open with the hold in it (no units, or a
+                         // limit the call did not account for: the caller reads the product)
     kReserved = 1,       // committed
-    kNeedsBuyerLock = 2, // limited product, lock_buyer was false: nothing written
     kBuyerRequired = 3,  // limited product, no buyer: nothing written
     kOverLimit = 4,      // the buyer would go over the limit: nothing written
   };
   int64_t id = 0;
-  Outcome outcome = kNoUnits;
-  std::optional<int64_t> max_per_buyer;  // the product's limit as the call read it
-  int64_t remaining = 0;                 // kOverLimit: what the buyer may still hold
+  Outcome outcome = kNotReserved;
+  // The product's limit as the call saw it: nullopt when the call did not read it, else the
+  // limit or 0 for none.
+  std::optional<int64_t> max_per_buyer;
+  int64_t remaining = 0;                // kOverLimit: what the buyer may still hold
+  std::optional<int64_t> buyer_units;   // set when the buyer's lock was taken
 };
 InsertedHold InsertReserveAndCommit(Tx& tx, const HoldRecord& hold, bool lock_buyer, Millis now,
                                     const std::string& event_payload);

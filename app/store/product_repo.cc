@@ -70,11 +70,19 @@ std::optional<ProductView> ViewForUpdate(Tx& tx, int64_t id, Millis now) {
   return ReadView(tx, kViewSql, id, now);
 }
 
-bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now) {
+bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now,
+                const std::optional<int64_t>& buyer_units) {
+  if (!buyer_units) {
+    return tx.Exec(
+               "UPDATE products SET reserved = reserved + ?, updated_at = ?"
+               " WHERE id = ? AND stock - reserved >= ? AND max_per_buyer IS NULL",
+               {quantity, util::FormatSqlTime(now), id, quantity}) == 1;
+  }
   return tx.Exec(
              "UPDATE products SET reserved = reserved + ?, updated_at = ?"
-             " WHERE id = ? AND stock - reserved >= ?",
-             {quantity, util::FormatSqlTime(now), id, quantity}) == 1;
+             " WHERE id = ? AND stock - reserved >= ?"
+             " AND (max_per_buyer IS NULL OR ? <= max_per_buyer)",
+             {quantity, util::FormatSqlTime(now), id, quantity, *buyer_units + quantity}) == 1;
 }
 
 namespace {

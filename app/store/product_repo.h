@@ -29,10 +29,15 @@ std::optional<Terms> TermsOf(Tx& tx, int64_t id);
 // Same as View, but locks the product row first (operator updates).
 std::optional<ProductView> ViewForUpdate(Tx& tx, int64_t id, Millis now);
 
-// reserved += quantity if stock - reserved >= quantity. False when the units are not there (or
-// the product does not exist). REQUIRES: the last statement of its transaction, so the hot row
-// stays locked only for the COMMIT that follows.
-bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now);
+// reserved += quantity if stock - reserved >= quantity and the per-buyer limit allows it. False
+// when the units are not there, the limit does not allow it, or the product does not exist.
+// buyer_units: the units of the buyer (whose lock the caller holds) already counted against the
+// limit, and the product's limit, if any, must allow buyer_units + quantity; nullopt: the caller
+// did not check a limit, and the product must have none (a limit set meanwhile is not missed).
+// REQUIRES: the last statement of its transaction, so the hot row stays locked only for the
+// COMMIT that follows.
+bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now,
+                const std::optional<int64_t>& buyer_units);
 
 // stock += stock_delta, reserved += reserved_delta, then COMMIT, in one round trip
 // (sql/migrations/002_counter_commit.sql; giving units back or selling them never fails the

@@ -7,7 +7,11 @@
 -- a record lock on the primary key, no gap), so two holds of one buyer run one after the other
 -- and different buyers never wait for each other; only then does it sum the buyer's units
 -- (holds_buyer, orders_buyer) and reserve with the product row last
--- (007_hold_reserve_commit_v2.sql).
+-- (007_hold_reserve_commit_v2.sql). A buyer whose row did not exist yet has no units to sum:
+-- every buyer with units of a limited product has a row, because setting a limit (PATCH, under
+-- the product's row lock) creates the rows of the buyers the product already has.
+-- lock_count counts the holds that took the lock (and makes the upsert always change the row,
+-- so its affected-rows value tells a new buyer, 1, from a known one, 2).
 --
 -- buyer_id compares byte for byte (NO PAD binary collation, as in 004): "c1" and "c1 " are
 -- two buyers. Re-runnable: every step checks whether it was already done.
@@ -29,5 +33,6 @@ ALTER TABLE orders
 CREATE TABLE IF NOT EXISTS buyer_locks (
   product_id  BIGINT UNSIGNED NOT NULL,
   buyer_id    VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin NOT NULL,
+  lock_count  BIGINT UNSIGNED NOT NULL DEFAULT 1,
   PRIMARY KEY (product_id, buyer_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;
