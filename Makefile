@@ -122,4 +122,4 @@ clean:
 reset:
 	rm -rf $${FLASHSALE_VAR_DIR:-var}
 
--include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d)
+-include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(wildcard $(BUILD)/obj/app/cmd/*.d)
