@@ -236,7 +236,7 @@ sql::Connection* Database::Connection() {
     props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     conn_.reset(sql::mysql::get_mysql_driver_instance()->connect(props));
     std::unique_ptr<sql::Statement> st(conn_->createStatement());
-    st->execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    st->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");  // see db.h
     conn_->setAutoCommit(false);
     return conn_.get();
   } catch (const sql::SQLException& e) {
@@ -255,7 +255,7 @@ sql::PreparedStatement& Database::Prepare(const std::string& sql) {
   return *statements_.emplace(sql, std::move(ps)).first->second;
 }
 
-Status Database::Run(const std::function<Status(Tx&)>& body) {
+Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation) {
   int attempts = std::max(1, options_.retry_attempts);
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     std::optional<Tx> tx;
@@ -263,6 +263,10 @@ Status Database::Run(const std::function<Status(Tx&)>& body) {
       CheckIdle();
       Connection();
       tx.emplace(*this);
+      // Applies to the next transaction only: this one, which the body's first statement opens.
+      if (isolation == Isolation::kRepeatableRead) {
+        tx->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", {});
+      }
       Status s = body(*tx);
       if (s.code() == Code::kRetryable) {
         // The body saw a conflict it could not settle itself; same policy as a deadlock.
