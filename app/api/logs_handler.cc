@@ -3,6 +3,7 @@
 #include "api/services.h"
 #include "api/validate.h"
 #include "http/error_map.h"
+#include "util/text.h"
 
 namespace flashsale::api {
 
@@ -21,8 +22,10 @@ Result<http::Response> GetLogs(Services& s, const http::Request& req) {
     if (n) after_id = *n; else { invalid.WithField("after_id", "must be an integer >= 0"); failed = true; }
   }
   if (auto v = req.QueryParam("type")) {
-    if (v->empty() || v->size() > 64) {
-      invalid.WithField("type", "must be 1 to 64 characters");
+    // Characters, not bytes (API.md, Conventions); bytes that are not UTF-8 are no type.
+    std::optional<size_t> length = util::Utf8Length(*v);
+    if (!length || *length < 1 || *length > 64) {
+      invalid.WithField("type", "must be 1 to 64 characters of UTF-8");
       failed = true;
     } else {
       type = *v;

@@ -169,7 +169,9 @@ class Database {
 
  private:
   friend class Tx;
-  sql::Connection* Connection();  // connects lazily; throws DbError when it cannot
+  sql::Connection* Connection();    // connects lazily; throws DbError when it cannot
+  sql::Connection* TxConnection();  // inside a transaction: the same connection, or DbError
+  void CheckIdle();                 // pings a connection unused for over a second, drops it if dead
   sql::PreparedStatement& Prepare(const std::string& sql);
   void Drop();  // forget the connection after a connection-level failure
   // Runs `send` (a COMMIT, or a CALL that may commit) and maps a connection failure to
