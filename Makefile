@@ -32,7 +32,7 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/*.cc tests/support/*.cc))
 INTEG_OBJS := $(INTEG_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
 
-.PHONY: all deps run test unit integration faults bench install clean reset
+.PHONY: all deps run test unit integration faults openapi-lint bench install clean reset
 .DEFAULT_GOAL := all
 
 all: $(BINARIES)
@@ -97,15 +97,17 @@ faults: deps
 # Both suites run even if the first fails; the last line is the summary, the exit code its verdict.
 test: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/tests/unit_tests $(BUILD)/tests/integration_tests
-	@unit=0; integ=0; \
+	@unit=0; integ=0; api=0; \
 	$(MAKE) --no-print-directory unit || unit=$$?; \
 	$(MAKE) --no-print-directory integration || integ=$$?; \
-	if [ $$unit -eq 0 ] && [ $$integ -eq 0 ]; then \
-	  echo "SUMMARY: unit tests passed, integration tests passed"; \
-	else \
-	  echo "SUMMARY: unit tests $$( [ $$unit -eq 0 ] && echo passed || echo FAILED ), integration tests $$( [ $$integ -eq 0 ] && echo passed || echo FAILED )"; \
-	  exit 1; \
-	fi
+	$(MAKE) --no-print-directory openapi-lint || api=$$?; \
+	verdict() { [ $$1 -eq 0 ] && echo passed || echo FAILED; }; \
+	echo "SUMMARY: unit tests $$(verdict $$unit), integration tests $$(verdict $$integ), API reference lint $$(verdict $$api)"; \
+	[ $$unit -eq 0 ] && [ $$integ -eq 0 ] && [ $$api -eq 0 ]
+
+# The API reference (app/api/openapi/) linted by Redocly's CLI, installed from npm on first use.
+openapi-lint:
+	@tests/openapi/lint.sh
 
 bench: deps all $(BIN)/bench-fcgi-ceiling $(BIN)/bench-db-ceiling
 	@tests/bench/run.sh
