@@ -27,7 +27,7 @@ std::string AllowWithHead(const std::string& allow) {
 }  // namespace
 
 Api::Api(domain::Deps& deps) : services_(deps) {
-  // The whole public surface of the service, as in ../shared/API.md.
+  // The whole public surface of the service, as in app/api/openapi/openapi.json.
   router_.Add("GET", "/api/health", GetHealth);
   router_.Add("GET", "/api/products/{id}", GetProduct);
   router_.Add("POST", "/api/holds", CreateHold);
@@ -45,7 +45,7 @@ http::Response Api::Handle(http::Request& request) {
   auto started = std::chrono::steady_clock::now();
   http::Response response;
   try {
-    // HEAD is answered like GET (API.md, Conventions); nginx sends the headers only.
+    // HEAD is answered like GET (the API reference, Conventions); nginx sends the headers only.
     auto match = router_.Resolve(request.method == "HEAD" ? "GET" : request.method, request.path);
     if (match.handler == nullptr) {
       response = http::ErrorResponse(match.error, request.request_id);

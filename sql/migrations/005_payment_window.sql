@@ -1,5 +1,5 @@
 -- Payment window: a pending order waits at most order_ttl_seconds for its payment
--- (API.md "Orders"). At expires_at it stops counting, exactly like an expired hold: readers add
+-- (the API reference "Orders"). At expires_at it stops counting, exactly like an expired hold: readers add
 -- its units back to `available` and whoever touches it next (the expiry job, a hold request
 -- that needs its units, a late webhook) turns it into 'expired' and takes it out of `reserved`.
 --

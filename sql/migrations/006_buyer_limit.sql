@@ -1,4 +1,4 @@
--- Per-buyer limit (API.md "Holds", "Operator endpoints"): a product may cap the units one buyer
+-- Per-buyer limit (the API reference "Holds", "Operator endpoints"): a product may cap the units one buyer
 -- holds, has pending or has paid (max_per_buyer, NULL = no limit). Holds carry the buyer_id the
 -- shop sends, and orders copy it from their hold.
 --

@@ -1,4 +1,4 @@
-// Operator endpoints (API.md "Operator endpoints"): bearer authentication, creating products
+// Operator endpoints (the API reference "Operator endpoints"): bearer authentication, creating products
 // with exact prices, changing stock, and refusing stock below what is held and pending.
 #include <boost/test/unit_test.hpp>
 

@@ -1,4 +1,4 @@
-// The per-buyer limit (API.md "Holds", "Operator endpoints"): with max_per_buyer set, a hold
+// The per-buyer limit (the API reference "Holds", "Operator endpoints"): with max_per_buyer set, a hold
 // needs a buyer_id, and one that would take the buyer's units of the product (active holds +
 // pending orders + paid orders) above the limit is 409 buyer_limit_exceeded with "limit" and
 // "remaining". It holds under any concurrency (parallel holds of one buyer, with and without

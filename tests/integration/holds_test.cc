@@ -1,4 +1,4 @@
-// POST/GET/DELETE /api/holds (API.md "Holds"): the shape, availability taken at once and given
+// POST/GET/DELETE /api/holds (the API reference "Holds"): the shape, availability taken at once and given
 // back on release, insufficient stock with `available`, validation, and the hold_created row.
 #include <boost/test/unit_test.hpp>
 #include <set>

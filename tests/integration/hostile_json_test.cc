@@ -1,4 +1,4 @@
-// Hostile input, part 3: JSON and numbers (API.md, Conventions: strict RFC 8259, nesting at most
+// Hostile input, part 3: JSON and numbers (the API reference, Conventions: strict RFC 8259, nesting at most
 // 32 levels, numbers that fit a double, money with at most two decimals read exactly). Issue 8,
 // problems 5, 7, 9 and 11. Every body goes to every endpoint that takes one; every refusal must
 // leave the database as it was and the pool's log without an ERROR line (PoolWatch).

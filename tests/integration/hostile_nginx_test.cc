@@ -1,4 +1,4 @@
-// Hostile input, part 1: requests nginx refuses by itself, before the pool sees them (API.md,
+// Hostile input, part 1: requests nginx refuses by itself, before the pool sees them (the API reference,
 // Conventions: "a request nginx cannot parse ... gets its usual status with a JSON error body
 // too"). Sent byte for byte with the raw client (tests/support/raw_http.h), since libcurl will
 // not send most of them. Every answer must carry its own status, Content-Type application/json

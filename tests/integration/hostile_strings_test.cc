@@ -1,4 +1,4 @@
-// Hostile input, part 2: strings (API.md, Conventions). Request strings are valid UTF-8 with no
+// Hostile input, part 2: strings (the API reference, Conventions). Request strings are valid UTF-8 with no
 // lone surrogate escape, lengths count characters, the Idempotency-Key header is 1 to 255
 // characters of visible ASCII, and strings are compared byte for byte. Issue 8, problems 1, 2,
 // 3, 4, 8 and 10. Every refusal must leave the database as it was.

@@ -1,4 +1,4 @@
-// Hostile input, part 4: a table of malformed requests for every endpoint of API.md, admin and
+// Hostile input, part 4: a table of malformed requests for every endpoint of the API reference, admin and
 // logs included: wrong JSON types, missing fields, nulls, arrays and objects where scalars
 // belong, numbers too large for an id, 1e400, negative ids, path ids with leading zeros or past
 // INT64_MAX, bad query strings for /api/logs, bodies on GET and DELETE, Content-Types that are

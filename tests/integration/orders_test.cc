@@ -1,4 +1,4 @@
-// POST/GET /api/orders (API.md "Orders"): the complete flow hold → order → paid, exact totals,
+// POST/GET /api/orders (the API reference "Orders"): the complete flow hold → order → paid, exact totals,
 // the errors for unusable holds, validation, and one order per hold under concurrency.
 #include <boost/test/unit_test.hpp>
 #include <map>

@@ -1,4 +1,4 @@
-// The payment window (API.md "Orders", "Payment webhook"): a pending order expires at
+// The payment window (the API reference "Orders", "Payment webhook"): a pending order expires at
 // created + order_ttl_seconds, exact to the second for reads and new holds whether or not the
 // expiry job has run; the job releases expired orders in batches with an order_expired row
 // each; a payment is decided by the clock under the order's row lock (before expires_at it

@@ -1,4 +1,4 @@
-// GET /api/products/{id} (API.md "Products"): the seed product, the shape, and `available`
+// GET /api/products/{id} (the API reference "Products"): the seed product, the shape, and `available`
 // following holds and releases.
 #include <boost/test/unit_test.hpp>
 #include <set>

@@ -1,4 +1,4 @@
-// POST /api/payments/webhook (API.md "Payment webhook"): settling orders, idempotency of keys
+// POST /api/payments/webhook (the API reference "Payment webhook"): settling orders, idempotency of keys
 // (sequential and concurrent replays), conflicting outcomes, webhooks that arrive before their
 // order, and signatures (nothing is recorded for a bad one).
 #include <boost/test/unit_test.hpp>

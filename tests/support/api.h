@@ -1,4 +1,4 @@
-// Api: the checkout API (/work/shared/API.md) as the integration tests call it, plus the small
+// Api: the checkout API (app/api/openapi/openapi.json) as the integration tests call it, plus the small
 // helpers most tests need: unique names, money in raw JSON text, RFC 3339 times, running a
 // request from many threads at once.
 //

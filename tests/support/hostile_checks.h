@@ -1,5 +1,5 @@
 // Checks shared by the hostile-input suites (tests/integration/hostile_*_test.cc): what every
-// answer must look like (API.md, Conventions), that a refused request left nothing in the
+// answer must look like (the API reference, Conventions), that a refused request left nothing in the
 // database, and that the pool came through unharmed.
 //
 // Written independently of the application (no app/ header), like webhook_signer.h: a check
