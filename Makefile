@@ -35,7 +35,7 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/*.cc tests/support/*.cc))
 INTEG_OBJS := $(INTEG_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
 
-.PHONY: all deps run test unit integration faults bench install clean reset \
+.PHONY: all deps run test unit integration faults openapi-lint bench install clean reset \
         fuzz-build fuzz fuzz-replay fuzz-minimize test-sanitize
 .DEFAULT_GOAL := all
 
@@ -98,17 +98,22 @@ faults: deps
 	FLASHSALE_FAULT_SECONDS=$${FAULT_SECONDS:-600} $(BUILD)/tests/integration_tests --run_test=faults \
 	  --log_level=message --report_level=short --color_output=no
 
-# Both suites and the fuzz replay (every corpus and crash input once, tests/fuzz/run.sh) run even
-# if one fails; the last line is the summary, the exit code its verdict.
+# Both suites, the fuzz replay (every corpus and crash input once, tests/fuzz/run.sh) and the API
+# reference lint run even if one fails; the last line is the summary, the exit code its verdict.
 test: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/tests/unit_tests $(BUILD)/tests/integration_tests
-	@unit=0; integ=0; fuzz=0; \
+	@unit=0; integ=0; fuzz=0; api=0; \
 	$(MAKE) --no-print-directory unit || unit=$$?; \
 	$(MAKE) --no-print-directory integration || integ=$$?; \
 	$(MAKE) --no-print-directory -j$$(nproc) fuzz-replay || fuzz=$$?; \
+	$(MAKE) --no-print-directory openapi-lint || api=$$?; \
 	verdict() { if [ "$$1" -eq 0 ]; then echo passed; else echo FAILED; fi; }; \
-	echo "SUMMARY: unit tests $$(verdict $$unit), integration tests $$(verdict $$integ), fuzz replay $$(verdict $$fuzz)"; \
-	[ $$unit -eq 0 ] && [ $$integ -eq 0 ] && [ $$fuzz -eq 0 ]
+	echo "SUMMARY: unit tests $$(verdict $$unit), integration tests $$(verdict $$integ), fuzz replay $$(verdict $$fuzz), API reference lint $$(verdict $$api)"; \
+	[ $$unit -eq 0 ] && [ $$integ -eq 0 ] && [ $$fuzz -eq 0 ] && [ $$api -eq 0 ]
+
+# The API reference (app/api/openapi/) linted by Redocly's CLI, installed from npm on first use.
+openapi-lint:
+	@tests/openapi/lint.sh
 
 bench: deps all $(BIN)/bench-fcgi-ceiling $(BIN)/bench-db-ceiling
 	@tests/bench/run.sh
@@ -235,4 +240,5 @@ test-sanitize: deps
 
 -include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(FUZZ_APP_OBJS:.o=.d) $(FUZZ_SUPPORT_OBJS:.o=.d) \
          $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.d) \
-         $(SAN_APP_OBJS:.o=.d) $(SAN_UNIT_OBJS:.o=.d) $(SAN_INTEG_OBJS:.o=.d)
+         $(SAN_APP_OBJS:.o=.d) $(SAN_UNIT_OBJS:.o=.d) $(SAN_INTEG_OBJS:.o=.d) \
+         $(wildcard $(BUILD)/obj/app/cmd/*.d)

@@ -33,9 +33,15 @@ Result<http::Response> AdminCreateProduct(Services& s, const http::Request& req)
   std::optional<std::string> name = check.String("name", 1, 255);
   std::optional<int64_t> price = check.Money("price", 0, domain::kMaxPriceCents);
   std::optional<int64_t> stock = check.Integer("stock", 0, domain::kMaxStock);
+  std::optional<std::optional<int64_t>> max_per_buyer =
+      check.NullableInteger("max_per_buyer", 1, domain::kMaxPerBuyer);
   if (Status v = check.Result(); !v.ok()) return v;
-  Result<store::ProductSnapshot> product =
-      s.products.Create(*name, *price, *stock, util::NowMillis());
+  store::ProductRecord record;
+  record.name = *name;
+  record.price_cents = *price;
+  record.stock = *stock;
+  record.max_per_buyer = max_per_buyer.value_or(std::nullopt);  // absent: no limit
+  Result<store::ProductSnapshot> product = s.products.Create(record, util::NowMillis());
   if (!product.ok()) return product.status();
   return http::JsonResponse(201, RenderProductBody(product.value()));
 }
@@ -49,9 +55,11 @@ Result<http::Response> AdminPatchProduct(Services& s, const http::Request& req) 
   patch.name = check.String("name", 1, 255, false);
   patch.price_cents = check.Money("price", 0, domain::kMaxPriceCents, false);
   patch.stock = check.Integer("stock", 0, domain::kMaxStock, false);
-  if (!body.value().value.isMember("name") && !body.value().value.isMember("price") &&
-      !body.value().value.isMember("stock")) {
-    check.Fail("stock", "at least one of name, price, stock is required");
+  patch.max_per_buyer = check.NullableInteger("max_per_buyer", 1, domain::kMaxPerBuyer);
+  const Json::Value& fields = body.value().value;
+  if (!fields.isMember("name") && !fields.isMember("price") && !fields.isMember("stock") &&
+      !fields.isMember("max_per_buyer")) {
+    check.Fail("stock", "at least one of name, price, stock, max_per_buyer is required");
   }
   if (Status v = check.Result(); !v.ok()) return v;
   Result<store::ProductSnapshot> product =

@@ -7,9 +7,27 @@
 #include "util/log.h"
 
 namespace flashsale::api {
+namespace {
+
+// The Allow header for a 405: the router's list, with HEAD after GET (HEAD is answered as GET).
+std::string AllowWithHead(const std::string& allow) {
+  std::string out;
+  size_t start = 0;
+  while (start <= allow.size()) {
+    size_t comma = allow.find(", ", start);
+    std::string method = allow.substr(start, comma == std::string::npos ? comma : comma - start);
+    out += (out.empty() ? "" : ", ") + method;
+    if (method == "GET") out += ", HEAD";
+    if (comma == std::string::npos) break;
+    start = comma + 2;
+  }
+  return out;
+}
+
+}  // namespace
 
 Api::Api(domain::Deps& deps) : services_(deps) {
-  // The whole public surface of the service, as in ../shared/API.md.
+  // The whole public surface of the service, as in app/api/openapi/openapi.json.
   router_.Add("GET", "/api/health", GetHealth);
   router_.Add("GET", "/api/products/{id}", GetProduct);
   router_.Add("POST", "/api/holds", CreateHold);
@@ -27,10 +45,11 @@ http::Response Api::Handle(http::Request& request) {
   auto started = std::chrono::steady_clock::now();
   http::Response response;
   try {
-    auto match = router_.Resolve(request.method, request.path);
+    // HEAD is answered like GET (the API reference, Conventions); nginx sends the headers only.
+    auto match = router_.Resolve(request.method == "HEAD" ? "GET" : request.method, request.path);
     if (match.handler == nullptr) {
       response = http::ErrorResponse(match.error, request.request_id);
-      if (!match.allow.empty()) response.headers.emplace_back("Allow", match.allow);
+      if (!match.allow.empty()) response.headers.emplace_back("Allow", AllowWithHead(match.allow));
     } else {
       request.ids = std::move(match.ids);
       Result<http::Response> result = (*match.handler)(services_, request);

@@ -22,9 +22,10 @@ Result<http::Response> GetLogs(Services& s, const http::Request& req) {
     if (n) after_id = *n; else { invalid.WithField("after_id", "must be an integer >= 0"); failed = true; }
   }
   if (auto v = req.QueryParam("type")) {
-    std::optional<size_t> length = util::Utf8Length(*v);  // characters, not bytes
+    // Characters, not bytes; bytes that are not UTF-8 are no type.
+    std::optional<size_t> length = util::Utf8Length(*v);
     if (!length || *length < 1 || *length > 64) {
-      invalid.WithField("type", "must be 1 to 64 characters of valid UTF-8");
+      invalid.WithField("type", "must be 1 to 64 characters of UTF-8");
       failed = true;
     } else {
       type = *v;

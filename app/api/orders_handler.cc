@@ -31,7 +31,7 @@ Result<http::Response> CreateOrder(Services& s, const http::Request& req) {
 }
 
 Result<http::Response> GetOrder(Services& s, const http::Request& req) {
-  Result<store::OrderRecord> order = s.orders.Get(req.ids[0]);
+  Result<store::OrderRecord> order = s.orders.Get(req.ids[0], util::NowMillis());
   if (!order.ok()) return order.status();
   return http::JsonResponse(200, RenderOrder(order.value()));
 }

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "domain/rules.h"
 #include "util/json.h"
 #include "util/json_reader.h"
 #include "util/money.h"
@@ -17,6 +18,8 @@ std::string RenderProductBody(const store::ProductSnapshot& p) {
   std::string out;
   out.reserve(96 + p.name.size());
   out += "{\"available\":" + std::to_string(p.available) + ",\"id\":" + std::to_string(p.id) +
+         ",\"max_per_buyer\":" +
+         (p.max_per_buyer ? std::to_string(*p.max_per_buyer) : std::string("null")) +
          ",\"name\":";
   util::AppendJsonString(p.name, out);
   out += ",\"price\":" + util::FormatCents(p.price_cents) +
@@ -29,6 +32,7 @@ Json::Value RenderHold(const store::HoldRecord& h) {
   v["hold_id"] = Int(h.id);
   v["product_id"] = Int(h.product_id);
   v["quantity"] = Int(h.quantity);
+  v["buyer_id"] = h.buyer_id ? Json::Value(*h.buyer_id) : Json::Value();
   v["status"] = store::ToString(h.status);
   v["expires_at"] = util::FormatRfc3339(h.expires_at);
   return v;
@@ -40,8 +44,11 @@ Json::Value RenderOrder(const store::OrderRecord& o) {
   v["hold_id"] = Int(o.hold_id);
   v["product_id"] = Int(o.product_id);
   v["quantity"] = Int(o.quantity);
+  v["buyer_id"] = o.buyer_id ? Json::Value(*o.buyer_id) : Json::Value();
   v["status"] = store::ToString(o.status);
   v["total_price"] = util::MoneyValue(o.total_cents);
+  std::optional<util::Millis> expires_at = domain::ShownExpiry(o);
+  v["expires_at"] = expires_at ? Json::Value(util::FormatRfc3339(*expires_at)) : Json::Value();
   return v;
 }
 

@@ -53,6 +53,27 @@ std::optional<int64_t> FieldChecker::Integer(const char* name, int64_t min, int6
   return n;
 }
 
+std::optional<std::optional<int64_t>> FieldChecker::NullableInteger(const char* name,
+                                                                    int64_t min, int64_t max) {
+  const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+  if (v == nullptr) return std::nullopt;
+  if (v->isNull()) return std::optional<int64_t>();
+  if ((v->type() != Json::intValue && v->type() != Json::uintValue) || !v->isInt64() ||
+      v->asInt64() < min || v->asInt64() > max) {
+    Fail(name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                   ", or null");
+    return std::nullopt;
+  }
+  return std::optional<int64_t>(v->asInt64());
+}
+
+std::optional<std::string> FieldChecker::OptionalString(const char* name, size_t min_len,
+                                                        size_t max_len) {
+  const Json::Value* v = object_.find(name, name + std::char_traits<char>::length(name));
+  if (v == nullptr || v->isNull()) return std::nullopt;
+  return String(name, min_len, max_len, false);
+}
+
 std::optional<std::string> FieldChecker::String(const char* name, size_t min_len, size_t max_len,
                                                 bool required) {
   const Json::Value* v = Find(name, required);

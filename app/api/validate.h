@@ -24,6 +24,13 @@ class FieldChecker {
   explicit FieldChecker(const util::JsonDocument& doc) : doc_(doc), object_(doc.value) {}
 
   std::optional<int64_t> Integer(const char* name, int64_t min, int64_t max, bool required = true);
+  // An optional field that may be null: nullopt when absent, {nullopt} when null, {n} for an
+  // integer in [min, max]; anything else fails.
+  std::optional<std::optional<int64_t>> NullableInteger(const char* name, int64_t min,
+                                                        int64_t max);
+  // An optional string where null means absent (as answers write it): nullopt when absent or
+  // null, else a string of min_len..max_len characters.
+  std::optional<std::string> OptionalString(const char* name, size_t min_len, size_t max_len);
   std::optional<std::string> String(const char* name, size_t min_len, size_t max_len,
                                     bool required = true);
   // A JSON number with at most two decimals, as cents.

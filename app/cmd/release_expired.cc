@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
   options.lock = lock.kind();
   jobs::ReleaseReport report = jobs::ReleaseExpired(db, options, [&] { return lock.Renew(); });
 
-  std::string done = "released " + std::to_string(report.released) + " expired holds in " +
+  std::string done = "released " + std::to_string(report.released) + " expired holds and " +
+                     std::to_string(report.orders_expired) + " expired orders in " +
                      std::to_string(report.batches) + " batch(es), run " + options.run_id +
                      " under the " + options.lock + " lock";
   switch (report.end) {

@@ -1,11 +1,16 @@
 // Orders. Invariants: a hold turns into at most one order (the hold row is locked and must be
 // 'active' and unexpired; orders.hold_id is UNIQUE besides), and an order changes status at most
-// once (settling requires 'pending' under the order's row lock).
+// once (settling or expiring requires 'pending' under the order's row lock). A pending order
+// waits order_ttl_seconds for its payment; from expires_at on it reads as 'expired' and its
+// units count as available, whether or not anything has released it yet.
 #include "domain/order_service.h"
+
+#include <algorithm>
 
 #include "domain/events.h"
 #include "domain/release.h"
 #include "domain/rules.h"
+#include "store/buyer_repo.h"
 #include "store/hold_repo.h"
 #include "store/order_repo.h"
 #include "store/payment_repo.h"
@@ -17,6 +22,17 @@ Status OrderService::CreateIn(store::Tx& tx, int64_t hold_id, util::Millis now,
                               store::OrderRecord* out) {
   std::optional<store::HoldRecord> hold = store::holds::FindForUpdate(tx, hold_id);
   if (!hold) return Status::NotFound("hold_not_found", "hold not found");
+  std::optional<store::products::Terms> terms = store::products::TermsOf(tx, hold->product_id);
+  if (!terms) return Status::Internal("hold without product");
+  // A limited product's buyer: a hold of the same buyer that counts this one as expired must
+  // not run beside an order that finds it still active. Both take the buyer's lock, and this
+  // order then decides with a clock read after it (below).
+  if (hold->buyer_id && terms->max_per_buyer) {
+    store::buyers::Lock(tx, hold->product_id, *hold->buyer_id);
+  }
+  // Whether the hold has expired is decided by the clock under its row lock, as a webhook
+  // decides under the order's (a request that waited for the lock decides when it got it).
+  now = std::max(now, util::NowMillis());
   switch (EffectiveStatus(*hold, now)) {
     case store::HoldStatus::kUsed: {
       Status used = Status::Conflict("hold_already_used", "the hold was already turned into an order");
@@ -30,15 +46,15 @@ Status OrderService::CreateIn(store::Tx& tx, int64_t hold_id, util::Millis now,
     case store::HoldStatus::kActive:
       break;
   }
-  std::optional<int64_t> price_cents = store::products::PriceCents(tx, hold->product_id);
-  if (!price_cents) return Status::Internal("hold without product");
 
   store::OrderRecord order;
   order.hold_id = hold->id;
   order.product_id = hold->product_id;
   order.quantity = hold->quantity;
-  order.total_cents = TotalCents(*price_cents, hold->quantity);
+  order.buyer_id = hold->buyer_id;
+  order.total_cents = TotalCents(terms->price_cents, hold->quantity);
   order.status = store::OrderStatus::kPending;
+  order.expires_at = now + static_cast<util::Millis>(deps_.config.order_ttl_seconds) * 1000;
   order.id = store::orders::Insert(tx, order, now);
   store::holds::Finish(tx, hold->id, store::HoldStatus::kUsed, now);
   events::OrderCreated(tx, order, now);
@@ -83,14 +99,22 @@ Result<StoredReply> OrderService::CreateIdempotent(
       });
 }
 
-Result<store::OrderRecord> OrderService::Get(int64_t id) {
+Result<store::OrderRecord> OrderService::Get(int64_t id, util::Millis now) {
   std::optional<store::OrderRecord> order;
   Status s = deps_.db.Run([&](store::Tx& tx) {
     order = store::orders::Find(tx, id);
+    if (order && order->status == store::OrderStatus::kPending) {
+      // Pending: read it again under a shared lock and only then look at the clock. A webhook
+      // deciding "paid" holds the row's lock until it commits, and one that comes after this
+      // read decides with a later clock: so an order read as expired never turns paid.
+      order = store::orders::FindShared(tx, id);
+      now = std::max(now, util::NowMillis());
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;
   if (!order) return Status::NotFound("order_not_found", "order not found");
+  order->status = EffectiveStatus(*order, now);
   return *order;
 }
 

@@ -16,7 +16,7 @@ class OrderService {
  public:
   explicit OrderService(Deps& deps) : deps_(deps) {}
 
-  // Consumes the hold exactly once. If payment events for this order id arrived before it
+  // Consumes the hold exactly once; the order is pending until now + order_ttl_seconds. If payment events for this order id arrived before it
   // existed, the earliest is applied in this same transaction (the order comes back settled).
   Result<store::OrderRecord> Create(int64_t hold_id, util::Millis now);
 
@@ -24,7 +24,8 @@ class OrderService {
       int64_t hold_id, util::Millis now, const IdempotencyKey& key,
       const std::function<StoredReply(const Result<store::OrderRecord>&)>& render);
 
-  Result<store::OrderRecord> Get(int64_t id);
+  // status says 'expired' once a pending order's expires_at has passed.
+  Result<store::OrderRecord> Get(int64_t id, util::Millis now);
 
  private:
   Status CreateIn(store::Tx& tx, int64_t hold_id, util::Millis now, store::OrderRecord* out);

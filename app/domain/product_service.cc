@@ -5,6 +5,7 @@
 #include "domain/events.h"
 #include "domain/release.h"
 #include "domain/rules.h"
+#include "store/buyer_repo.h"
 #include "store/product_repo.h"
 #include "util/fault_point.h"
 
@@ -27,14 +28,14 @@ Result<store::ProductSnapshot> ProductService::Get(int64_t id, util::Millis now)
   return snapshot;
 }
 
-Result<store::ProductSnapshot> ProductService::Create(const std::string& name,
-                                                      int64_t price_cents, int64_t stock,
+Result<store::ProductSnapshot> ProductService::Create(const store::ProductRecord& product,
                                                       util::Millis now) {
   store::ProductView view;
   Status s = deps_.db.Run([&](store::Tx& tx) {
     view = store::ProductView{};
-    view.product = {0, name, price_cents, stock, 0};
-    view.product.id = store::products::Insert(tx, name, price_cents, stock, now);
+    view.product = product;
+    view.product.reserved = 0;
+    view.product.id = store::products::Insert(tx, product, now);
     events::ProductCreated(tx, view.product, now);
     return Status::Ok();
   });
@@ -52,17 +53,26 @@ Result<store::ProductSnapshot> ProductService::Update(int64_t id, const ProductP
     if (patch.name) next.name = *patch.name;
     if (patch.price_cents) next.price_cents = *patch.price_cents;
     if (patch.stock) next.stock = *patch.stock;
+    if (patch.max_per_buyer) next.max_per_buyer = *patch.max_per_buyer;
     int64_t committed = Committed(*before);
     if (next.stock < committed) {
       return Status::Conflict("stock_below_reserved",
                               "stock cannot go below the units held and pending")
           .With("reserved", committed);
     }
-    // Expired holds still counted in `reserved` would trip the table's stock >= reserved check.
-    if (next.stock < before->product.reserved) ReleaseExpiredHolds(tx, id, now, 1 << 30);
-    store::products::Update(tx, id, next.name, next.price_cents, next.stock, now);
+    // Expired holds and orders still counted in `reserved` would trip the table's
+    // stock >= reserved check.
+    if (next.stock < before->product.reserved) ReleaseExpired(tx, id, now, 1 << 30);
+    if (next.max_per_buyer && !before->product.max_per_buyer) {
+      // A new limit: every buyer who already has units gets a buyer_locks row, so that a hold
+      // finding no row may count the buyer's units as none (store/buyer_repo.h). Holds still on
+      // their way commit before this (they update the product row, locked here) or are refused
+      // by their counter update, which requires "no limit", and run again as limited.
+      store::buyers::CreateForExistingBuyers(tx, id);
+    }
+    store::products::Update(tx, next, now);
     events::ProductUpdated(tx, before->product, next, now);
-    // No second read: releasing expired holds lowers `reserved` and the expired units alike,
+    // No second read: releasing expired rows lowers `reserved` and the expired units alike,
     // so availability is the old view with the new fields.
     after = *before;
     after->product = next;

@@ -15,6 +15,8 @@ struct ProductPatch {
   std::optional<std::string> name;
   std::optional<int64_t> price_cents;
   std::optional<int64_t> stock;
+  // Outer: whether the request set it; inner: the limit, or nullopt for "no limit".
+  std::optional<std::optional<int64_t>> max_per_buyer;
 };
 
 class ProductService {
@@ -24,10 +26,12 @@ class ProductService {
   // From Redis when a valid snapshot is there; otherwise from MariaDB, refilling the cache.
   Result<store::ProductSnapshot> Get(int64_t id, util::Millis now);
 
-  Result<store::ProductSnapshot> Create(const std::string& name, int64_t price_cents,
-                                        int64_t stock, util::Millis now);
+  // product.id and product.reserved are ignored.
+  Result<store::ProductSnapshot> Create(const store::ProductRecord& product, util::Millis now);
 
   // 409 stock_below_reserved if the new stock would not cover unexpired holds + pending orders.
+  // A new max_per_buyer applies to holds that start after this answer; holds and orders that
+  // exist stay (a buyer above a lowered limit just cannot hold more).
   Result<store::ProductSnapshot> Update(int64_t id, const ProductPatch& patch, util::Millis now);
 
  private:

@@ -16,16 +16,29 @@ void OnCommitInvalidate(store::Tx& tx, int64_t product_id, store::ProductCache& 
 
 }  // namespace
 
-int64_t ReleaseExpiredHolds(store::Tx& tx, int64_t product_id, Millis now, int limit) {
-  std::vector<store::HoldRecord> expired = store::holds::LockExpired(tx, product_id, now, limit);
+Released ReleaseExpired(store::Tx& tx, int64_t product_id, Millis now, int limit) {
+  // Every row is locked (or skipped) before the first product row is touched.
+  std::vector<store::HoldRecord> holds = store::holds::LockExpired(tx, product_id, now, limit);
+  std::vector<store::OrderRecord> orders;
+  if (static_cast<int>(holds.size()) < limit) {
+    orders = store::orders::LockExpired(tx, product_id, now,
+                                        limit - static_cast<int>(holds.size()));
+  }
   std::map<int64_t, int64_t> units_by_product;  // ordered: products are locked in id order
-  int64_t released = 0;
-  for (store::HoldRecord& hold : expired) {
+  Released released;
+  for (store::HoldRecord& hold : holds) {
     if (!store::holds::Finish(tx, hold.id, store::HoldStatus::kExpired, now)) continue;
     hold.status = store::HoldStatus::kExpired;
     events::HoldReleased(tx, hold, "expired", now);
     units_by_product[hold.product_id] += hold.quantity;
-    ++released;
+    ++released.holds;
+  }
+  for (store::OrderRecord& order : orders) {
+    if (!store::orders::Settle(tx, order.id, store::OrderStatus::kExpired, now)) continue;
+    order.status = store::OrderStatus::kExpired;
+    events::OrderExpired(tx, order, now);
+    units_by_product[order.product_id] += order.quantity;
+    ++released.orders;
   }
   for (const auto& [id, units] : units_by_product) store::products::Unreserve(tx, id, units, now);
   return released;
@@ -59,6 +72,16 @@ void SettleOrder(store::Tx& tx, store::OrderRecord& order, store::PaymentStatus 
   } else {
     store::products::Unreserve(tx, order.product_id, order.quantity, now);
   }
+}
+
+void ExpireOrderAndCommit(store::Tx& tx, store::OrderRecord& order, Millis now,
+                          store::ProductCache& cache) {
+  store::orders::Settle(tx, order.id, store::OrderStatus::kExpired, now);
+  order.status = store::OrderStatus::kExpired;
+  OnCommitInvalidate(tx, order.product_id, cache);  // before a call that may commit
+  events::Event expired = events::OrderExpiredEvent(order);
+  store::products::AdjustAndCommit(tx, order.product_id, 0, -order.quantity, now, expired.type,
+                                   expired.payload);
 }
 
 }  // namespace flashsale::domain

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace flashsale::http {
 namespace {
@@ -23,6 +24,15 @@ const char* ReasonPhrase(int status) {
     case 503: return "Service Unavailable";
     default: return "Status";
   }
+}
+
+// A header value without the whitespace around it (RFC 9110, 5.5: SP and HTAB are not part of
+// the value). nginx 1.22 strips spaces but passes tabs on.
+std::string TrimWhitespace(const char* value) {
+  std::string_view v(value);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return std::string(v);
 }
 
 std::string Param(FCGX_Request& fcgi, const char* name) {
@@ -48,7 +58,12 @@ Result<Request> ReadRequest(FCGX_Request& fcgi) {
     for (const char* c = *env + 5; c < eq; ++c) {
       name += *c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
     }
-    req.headers[name] = std::string(eq + 1);
+    // A header sent more than once reaches us once per line (nginx 1.22 does not combine
+    // them). Combine them as RFC 9110 does, "a, b", rather than keep one silently: two
+    // Idempotency-Key headers are then no valid key (422), two signatures no valid signature.
+    std::string value = TrimWhitespace(eq + 1);
+    auto [it, inserted] = req.headers.emplace(name, value);
+    if (!inserted) it->second.append(", ").append(value);
   }
   std::string length = Param(fcgi, "CONTENT_LENGTH");
   size_t want = length.empty() ? 0 : std::strtoull(length.c_str(), nullptr, 10);

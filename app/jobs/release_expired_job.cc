@@ -12,12 +12,14 @@ ReleaseReport ReleaseExpired(store::Database& db, const ReleaseOptions& options,
   util::Millis started = util::NowMillis();
   for (;;) {
     util::Millis now = util::NowMillis();
-    int64_t released = 0;
+    domain::Released released;
     Status s = db.Run([&](store::Tx& tx) {
-      released = domain::ReleaseExpiredHolds(tx, 0, now, options.batch_size);
-      if (released > 0) {
-        domain::events::HoldsBatchReleased(
-            tx, {released, report.batches + 1, options.run_id, options.lock}, now);
+      released = domain::ReleaseExpired(tx, 0, now, options.batch_size);
+      if (released.total() > 0) {
+        domain::events::HoldsBatchReleased(tx,
+                                           {released.holds, released.orders, report.batches + 1,
+                                            options.run_id, options.lock},
+                                           now);
       }
       return Status::Ok();
     });
@@ -26,11 +28,12 @@ ReleaseReport ReleaseExpired(store::Database& db, const ReleaseOptions& options,
       report.status = s;
       return report;
     }
-    if (released > 0) {
-      report.released += released;
+    if (released.total() > 0) {
+      report.released += released.holds;
+      report.orders_expired += released.orders;
       ++report.batches;
     }
-    if (released < options.batch_size) {
+    if (released.total() < options.batch_size) {
       report.end = ReleaseReport::End::kDone;
       return report;
     }

@@ -140,7 +140,7 @@ std::vector<int64_t> Tx::CallForRow(const std::string& call) {
   std::vector<int64_t> row;
   // The procedures called here may COMMIT: a connection lost mid-call has an unknown outcome.
   db_.Committing([&] {
-    std::unique_ptr<sql::Statement> st(db_.Connection()->createStatement());
+    std::unique_ptr<sql::Statement> st(db_.TxConnection()->createStatement());
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery(call));
     if (rs->next()) {
       for (unsigned i = 1; i <= rs->getMetaData()->getColumnCount(); ++i) {
@@ -161,7 +161,7 @@ void Tx::RollbackTo(const std::string& name) { Exec("ROLLBACK TO SAVEPOINT " + n
 void Tx::Commit() {
   // A statement, not Connection::commit(), which ignores a COMMIT that got no answer (db.h).
   db_.Committing([&] {
-    std::unique_ptr<sql::Statement> st(db_.Connection()->createStatement());
+    std::unique_ptr<sql::Statement> st(db_.TxConnection()->createStatement());
     st->execute("COMMIT");
   });
   done_ = true;
@@ -193,7 +193,7 @@ void Database::Committing(const std::function<void()>& send) {
   }
 }
 
-sql::Connection* Database::Connection() {
+void Database::CheckIdle() {
   int64_t now = MonotonicMs();
   if (conn_ && now - last_used_ms_ > kIdleCheckMs) {
     // Idle long enough for the server to have closed it (wait_timeout, a restart, KILL). Over
@@ -207,6 +207,16 @@ sql::Connection* Database::Connection() {
     if (!alive) Drop();
   }
   last_used_ms_ = now;
+}
+
+sql::Connection* Database::TxConnection() {
+  // Never a new connection in the middle of a transaction: its first statements would be lost
+  // with the old one and the rest committed alone. The caller's Run starts over instead.
+  if (!conn_) throw DbError{kErrServerGone, "connection dropped during the transaction"};
+  return conn_.get();
+}
+
+sql::Connection* Database::Connection() {
   if (conn_) return conn_.get();
   try {
     sql::ConnectOptionsMap props;
@@ -226,7 +236,7 @@ sql::Connection* Database::Connection() {
     props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     conn_.reset(sql::mysql::get_mysql_driver_instance()->connect(props));
     std::unique_ptr<sql::Statement> st(conn_->createStatement());
-    st->execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+    st->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");  // see db.h
     conn_->setAutoCommit(false);
     return conn_.get();
   } catch (const sql::SQLException& e) {
@@ -241,17 +251,22 @@ sql::Connection* Database::Connection() {
 sql::PreparedStatement& Database::Prepare(const std::string& sql) {
   auto it = statements_.find(sql);
   if (it != statements_.end()) return *it->second;
-  std::unique_ptr<sql::PreparedStatement> ps(Connection()->prepareStatement(sql));
+  std::unique_ptr<sql::PreparedStatement> ps(TxConnection()->prepareStatement(sql));
   return *statements_.emplace(sql, std::move(ps)).first->second;
 }
 
-Status Database::Run(const std::function<Status(Tx&)>& body) {
+Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation) {
   int attempts = std::max(1, options_.retry_attempts);
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     std::optional<Tx> tx;
     try {
+      CheckIdle();
       Connection();
       tx.emplace(*this);
+      // Applies to the next transaction only: this one, which the body's first statement opens.
+      if (isolation == Isolation::kRepeatableRead) {
+        tx->Exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", {});
+      }
       Status s = body(*tx);
       if (s.code() == Code::kRetryable) {
         // The body saw a conflict it could not settle itself; same policy as a deadlock.

@@ -26,6 +26,14 @@
 // or ROLLBACK ends it: no extra round trip per request. Prepared statements are cached per
 // connection for the same reason.
 //
+// Isolation: READ COMMITTED by default (the session's level). Every plain read sees what was
+// committed when it started, and locking reads take no gap locks. The hold path relies on it:
+// the per-buyer sum read after the buyer's lock sees every hold committed before the lock was
+// granted, and after a refused counter update the availability it reports is current, not the
+// snapshot of the transaction's first read. A body that needs REPEATABLE READ's next-key locks
+// (the payment webhook locks the gap where a missing order will be inserted) asks for it; that
+// costs one more round trip (SET TRANSACTION) per attempt.
+//
 // No MariaDB header leaks out of this file's .cc: repositories use Tx, Rows and DbError only.
 #pragma once
 
@@ -148,7 +156,9 @@ class Database {
   // Runs `body` in one transaction with the retry policy above. Returns body's status, or
   // kUnavailable when the database cannot be reached or conflicts outlast the retries, or
   // kInternal for an unexpected database error (logged here, with the SQL error, once).
-  Status Run(const std::function<Status(Tx&)>& body);
+  enum class Isolation { kReadCommitted, kRepeatableRead };
+  Status Run(const std::function<Status(Tx&)>& body,
+             Isolation isolation = Isolation::kReadCommitted);
 
   // Connects if needed and runs SELECT 1.
   bool Ping();
@@ -159,7 +169,9 @@ class Database {
 
  private:
   friend class Tx;
-  sql::Connection* Connection();  // connects lazily; throws DbError when it cannot
+  sql::Connection* Connection();    // connects lazily; throws DbError when it cannot
+  sql::Connection* TxConnection();  // inside a transaction: the same connection, or DbError
+  void CheckIdle();                 // pings a connection unused for over a second, drops it if dead
   sql::PreparedStatement& Prepare(const std::string& sql);
   void Drop();  // forget the connection after a connection-level failure
   // Runs `send` (a COMMIT, or a CALL that may commit) and maps a connection failure to

@@ -12,6 +12,8 @@ HoldStatus ParseStatus(const std::string& s) {
   return HoldStatus::kActive;
 }
 
+const char kColumns[] = "SELECT id, product_id, quantity, status, expires_at, buyer_id FROM holds";
+
 HoldRecord ReadHold(Rows& rows) {
   HoldRecord h;
   h.id = rows.Int(1);
@@ -19,49 +21,58 @@ HoldRecord ReadHold(Rows& rows) {
   h.quantity = rows.Int(3);
   h.status = ParseStatus(rows.Str(4));
   h.expires_at = util::ParseSqlTime(rows.Str(5)).value_or(0);
+  if (!rows.IsNull(6)) h.buyer_id = rows.Str(6);
   return h;
 }
 
-std::optional<HoldRecord> FindBy(Tx& tx, const std::string& sql, int64_t id) {
-  auto rows = tx.Query(sql, {id});
+Param Buyer(const std::optional<std::string>& buyer_id) {
+  return buyer_id ? Param(*buyer_id) : Param(nullptr);
+}
+
+std::optional<HoldRecord> FindBy(Tx& tx, const std::string& where, int64_t id) {
+  auto rows = tx.Query(std::string(kColumns) + where, {id});
   if (!rows->Next()) return std::nullopt;
   return ReadHold(*rows);
 }
 
 }  // namespace
 
-int64_t Insert(Tx& tx, int64_t product_id, int64_t quantity, Millis expires_at, Millis now) {
+int64_t Insert(Tx& tx, const HoldRecord& hold, Millis now) {
   auto rows = tx.Query(
-      "INSERT INTO holds (product_id, quantity, status, expires_at, created_at)"
-      " VALUES (?, ?, 'active', ?, ?) RETURNING id",
-      {product_id, quantity, util::FormatSqlTime(expires_at), util::FormatSqlTime(now)});
+      "INSERT INTO holds (product_id, quantity, buyer_id, status, expires_at, created_at)"
+      " VALUES (?, ?, ?, 'active', ?, ?) RETURNING id",
+      {hold.product_id, hold.quantity, Buyer(hold.buyer_id), util::FormatSqlTime(hold.expires_at),
+       util::FormatSqlTime(now)});
   rows->Next();
   return rows->Int(1);
 }
 
-InsertedHold InsertReserveAndCommit(Tx& tx, int64_t product_id, int64_t quantity,
-                                    Millis expires_at, Millis now,
+InsertedHold InsertReserveAndCommit(Tx& tx, const HoldRecord& hold, bool lock_buyer, Millis now,
                                     const std::string& event_payload) {
+  std::string buyer =
+      hold.buyer_id ? "_utf8mb4 " + HexLiteral(*hold.buyer_id) : std::string("NULL");
   std::vector<int64_t> row = tx.CallForRow(
-      "CALL hold_reserve_commit(" + std::to_string(product_id) + ", " + std::to_string(quantity) +
-      ", '" + util::FormatSqlTime(expires_at) + "', '" + util::FormatSqlTime(now) + "', " +
+      "CALL hold_reserve_commit_v2(" + std::to_string(hold.product_id) + ", " +
+      std::to_string(hold.quantity) + ", " + buyer + ", " + (lock_buyer ? "1" : "0") + ", '" +
+      util::FormatSqlTime(hold.expires_at) + "', '" + util::FormatSqlTime(now) + "', " +
       HexLiteral(event_payload) + ")");
-  if (row.size() < 2) throw DbError{0, "hold_reserve_commit answered no row"};
-  InsertedHold out{row[0], row[1] == 1};
-  if (out.reserved) tx.CommittedByServer();
+  if (row.size() < 5 || (row[1] != 0 && row[1] != 1 && row[1] != 3 && row[1] != 4)) {
+    throw DbError{0, "hold_reserve_commit_v2 answered no usable row"};
+  }
+  InsertedHold out;
+  out.id = row[0];
+  out.outcome = static_cast<InsertedHold::Outcome>(row[1]);
+  if (row[2] >= 0) out.max_per_buyer = row[2];
+  out.remaining = row[3];
+  if (row[4] >= 0) out.buyer_units = row[4];
+  if (out.outcome == InsertedHold::kReserved) tx.CommittedByServer();
   return out;
 }
 
-std::optional<HoldRecord> Find(Tx& tx, int64_t id) {
-  return FindBy(tx, "SELECT id, product_id, quantity, status, expires_at FROM holds WHERE id = ?",
-                id);
-}
+std::optional<HoldRecord> Find(Tx& tx, int64_t id) { return FindBy(tx, " WHERE id = ?", id); }
 
 std::optional<HoldRecord> FindForUpdate(Tx& tx, int64_t id) {
-  return FindBy(
-      tx,
-      "SELECT id, product_id, quantity, status, expires_at FROM holds WHERE id = ? FOR UPDATE",
-      id);
+  return FindBy(tx, " WHERE id = ? FOR UPDATE", id);
 }
 
 bool Finish(Tx& tx, int64_t id, HoldStatus to, Millis now) {
@@ -75,16 +86,14 @@ bool Finish(Tx& tx, int64_t id, HoldStatus to, Millis now) {
 std::vector<HoldRecord> LockExpired(Tx& tx, int64_t product_id, Millis now, int limit) {
   std::string at = util::FormatSqlTime(now);
   auto rows = product_id > 0
-                  ? tx.Query(
-                        "SELECT id, product_id, quantity, status, expires_at FROM holds"
-                        " WHERE product_id = ? AND status = 'active' AND expires_at <= ?"
-                        " ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED",
-                        {product_id, at, static_cast<int64_t>(limit)})
-                  : tx.Query(
-                        "SELECT id, product_id, quantity, status, expires_at FROM holds"
-                        " WHERE status = 'active' AND expires_at <= ?"
-                        " ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED",
-                        {at, static_cast<int64_t>(limit)});
+                  ? tx.Query(std::string(kColumns) +
+                                 " WHERE product_id = ? AND status = 'active' AND expires_at <= ?"
+                                 " ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED",
+                             {product_id, at, static_cast<int64_t>(limit)})
+                  : tx.Query(std::string(kColumns) +
+                                 " WHERE status = 'active' AND expires_at <= ?"
+                                 " ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED",
+                             {at, static_cast<int64_t>(limit)});
   std::vector<HoldRecord> out;
   while (rows->Next()) out.push_back(ReadHold(*rows));
   return out;

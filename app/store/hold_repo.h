@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "store/db.h"
@@ -11,18 +12,33 @@
 
 namespace flashsale::store::holds {
 
-int64_t Insert(Tx& tx, int64_t product_id, int64_t quantity, Millis expires_at, Millis now);
+// Inserts hold (product_id, quantity, buyer_id, expires_at; status 'active'); returns its id.
+int64_t Insert(Tx& tx, const HoldRecord& hold, Millis now);
 
-// The fast path of a hold (sql/migrations/003_hold_reserve_commit.sql): inserts the hold,
-// records hold_created from `event_payload` (its "hold_id" is filled in), reserves the units
-// and COMMITs, in one round trip. `reserved` false: nothing reserved, the transaction is still
-// open with the hold and its metrics row in it.
+// The fast path of a hold (sql/migrations/007_hold_reserve_commit_v2.sql), in one round trip.
+// lock_buyer: the caller believes the product has a per-buyer limit; with a buyer, the buyer's
+// lock is taken and its units summed first, and the limit is checked before anything is written.
+// Then the hold and hold_created (from `event_payload`, whose "hold_id" is filled in) are
+// inserted, the units reserved (the update also re-checks the limit: without lock_buyer it
+// requires the product to have none) and the transaction COMMITted.
+// REQUIRES: the first statement of its transaction.
 struct InsertedHold {
+  enum Outcome {
+    kNotReserved = 0,    // the transaction is still open with the hold in it (no units, or a
+                         // limit the call did not account for: the caller reads the product)
+    kReserved = 1,       // committed
+    kBuyerRequired = 3,  // limited product, no buyer: nothing written
+    kOverLimit = 4,      // the buyer would go over the limit: nothing written
+  };
   int64_t id = 0;
-  bool reserved = false;
+  Outcome outcome = kNotReserved;
+  // The product's limit as the call saw it: nullopt when the call did not read it, else the
+  // limit or 0 for none.
+  std::optional<int64_t> max_per_buyer;
+  int64_t remaining = 0;                // kOverLimit: what the buyer may still hold
+  std::optional<int64_t> buyer_units;   // set when the buyer's lock was taken
 };
-InsertedHold InsertReserveAndCommit(Tx& tx, int64_t product_id, int64_t quantity,
-                                    Millis expires_at, Millis now,
+InsertedHold InsertReserveAndCommit(Tx& tx, const HoldRecord& hold, bool lock_buyer, Millis now,
                                     const std::string& event_payload);
 
 std::optional<HoldRecord> Find(Tx& tx, int64_t id);

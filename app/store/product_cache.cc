@@ -12,7 +12,10 @@
 namespace flashsale::store {
 namespace {
 
-const char kEpochKey[] = "flashsale:cache:epoch";
+// The epoch key is versioned with the entry layout: entries of another layout (written by a
+// pool of another release during a rolling restart) carry another epoch, so neither release
+// ever decodes the other's entries. Invalidation (generation bump + delete) is shared.
+const char kEpochKey[] = "flashsale:cache:epoch:2";
 
 std::string DataKey(int64_t id) { return "flashsale:product:" + std::to_string(id); }
 std::string GenKey(int64_t id) { return "flashsale:product:" + std::to_string(id) + ":gen"; }
@@ -62,12 +65,13 @@ std::string FreshCounter() {
   return std::to_string((rng() >> 2) | (uint64_t{1} << 60));
 }
 
-// Entry layout after the epoch: id|price_cents|stock|available|valid_until|name (name last: it
-// may contain '|').
+// Entry layout after the epoch: id|price_cents|stock|available|valid_until|max_per_buyer|name
+// (max_per_buyer empty when there is no limit; name last: it may contain '|').
 std::string Encode(const ProductSnapshot& s) {
   return std::to_string(s.id) + '|' + std::to_string(s.price_cents) + '|' +
          std::to_string(s.stock) + '|' + std::to_string(s.available) + '|' +
-         std::to_string(s.valid_until) + '|' + s.name;
+         std::to_string(s.valid_until) + '|' +
+         (s.max_per_buyer ? std::to_string(*s.max_per_buyer) : std::string()) + '|' + s.name;
 }
 
 bool ParseInt(std::string_view text, int64_t& out) {
@@ -78,7 +82,7 @@ bool ParseInt(std::string_view text, int64_t& out) {
 std::optional<ProductSnapshot> Decode(std::string_view entry, std::string_view epoch) {
   std::vector<std::string_view> parts;
   size_t start = 0;
-  while (parts.size() < 6) {
+  while (parts.size() < 7) {
     size_t bar = entry.find('|', start);
     if (bar == std::string_view::npos) return std::nullopt;
     parts.push_back(entry.substr(start, bar - start));
@@ -90,6 +94,11 @@ std::optional<ProductSnapshot> Decode(std::string_view entry, std::string_view e
       !ParseInt(parts[3], s.stock) || !ParseInt(parts[4], s.available) ||
       !ParseInt(parts[5], s.valid_until)) {
     return std::nullopt;
+  }
+  if (!parts[6].empty()) {
+    int64_t limit = 0;
+    if (!ParseInt(parts[6], limit)) return std::nullopt;
+    s.max_per_buyer = limit;
   }
   s.name = std::string(entry.substr(start));
   return s;

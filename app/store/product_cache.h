@@ -3,8 +3,9 @@
 //
 // DESIGN
 // A snapshot is what GET /api/products/{id} shows, computed from the database at one instant,
-// plus `valid_until`: the next moment a hold expires. Until then availability can change only
-// through a write; after it the entry is dead (Redis drops it with PX, readers check it too).
+// plus `valid_until`: the next moment a hold or a pending order expires. Until then
+// availability can change only through a write; after it the entry is dead (Redis drops it with
+// PX, readers check it too).
 //
 // Writers invalidate after COMMIT and before answering, by bumping a per-product generation and
 // deleting the entry. A reader fills a miss only if the generation it saw before reading the
@@ -20,8 +21,8 @@
 // killed between its COMMIT and its invalidation (its client never got an answer; a retry of
 // the same request invalidates again, see the services).
 //
-// Writers outside the pool (the expiry job) never change availability: they release holds that
-// already stopped counting.
+// Writers outside the pool (the expiry job) never change availability: they release holds and
+// orders that already stopped counting.
 #pragma once
 
 #include <atomic>
@@ -48,6 +49,7 @@ struct ProductSnapshot {
   int64_t price_cents = 0;
   int64_t stock = 0;
   int64_t available = 0;
+  std::optional<int64_t> max_per_buyer;
   Millis valid_until = 0;  // exclusive
 };
 

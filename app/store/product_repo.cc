@@ -3,19 +3,23 @@
 namespace flashsale::store::products {
 namespace {
 
-// The two subqueries use the (product_id, status, expires_at) index: the first sums only holds
-// that expired without being released yet, the second finds the next expiry in O(log n).
+// The subqueries use the (product_id, status, expires_at) indexes of holds and orders: two sum
+// only what expired without being released yet, two find the next expiry in O(log n).
 const char kViewSql[] =
-    "SELECT p.id, p.name, p.price_cents, p.stock, p.reserved,"
+    "SELECT p.id, p.name, p.price_cents, p.stock, p.reserved, p.max_per_buyer,"
     " (SELECT COALESCE(SUM(h.quantity), 0) FROM holds h"
     "   WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at <= ?),"
     " (SELECT MIN(h.expires_at) FROM holds h"
-    "   WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at > ?)"
+    "   WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at > ?),"
+    " (SELECT COALESCE(SUM(o.quantity), 0) FROM orders o"
+    "   WHERE o.product_id = p.id AND o.status = 'pending' AND o.expires_at <= ?),"
+    " (SELECT MIN(o.expires_at) FROM orders o"
+    "   WHERE o.product_id = p.id AND o.status = 'pending' AND o.expires_at > ?)"
     " FROM products p WHERE p.id = ?";
 
 std::optional<ProductView> ReadView(Tx& tx, const std::string& sql, int64_t id, Millis now) {
   std::string at = util::FormatSqlTime(now);
-  auto rows = tx.Query(sql, {at, at, id});
+  auto rows = tx.Query(sql, {at, at, at, at, id});
   if (!rows->Next()) return std::nullopt;
   ProductView v;
   v.product.id = rows->Int(1);
@@ -23,19 +27,26 @@ std::optional<ProductView> ReadView(Tx& tx, const std::string& sql, int64_t id, 
   v.product.price_cents = rows->Int(3);
   v.product.stock = rows->Int(4);
   v.product.reserved = rows->Int(5);
-  v.expired_units = rows->Int(6);
-  if (!rows->IsNull(7)) v.next_expiry = util::ParseSqlTime(rows->Str(7));
+  if (!rows->IsNull(6)) v.product.max_per_buyer = rows->Int(6);
+  v.expired_hold_units = rows->Int(7);
+  if (!rows->IsNull(8)) v.next_hold_expiry = util::ParseSqlTime(rows->Str(8));
+  v.expired_order_units = rows->Int(9);
+  if (!rows->IsNull(10)) v.next_order_expiry = util::ParseSqlTime(rows->Str(10));
   return v;
+}
+
+Param Limit(const std::optional<int64_t>& max_per_buyer) {
+  return max_per_buyer ? Param(*max_per_buyer) : Param(nullptr);
 }
 
 }  // namespace
 
-int64_t Insert(Tx& tx, const std::string& name, int64_t price_cents, int64_t stock, Millis now) {
+int64_t Insert(Tx& tx, const ProductRecord& product, Millis now) {
   std::string at = util::FormatSqlTime(now);
   auto rows = tx.Query(
-      "INSERT INTO products (name, price_cents, stock, reserved, created_at, updated_at)"
-      " VALUES (?, ?, ?, 0, ?, ?) RETURNING id",
-      {name, price_cents, stock, at, at});
+      "INSERT INTO products (name, price_cents, stock, reserved, max_per_buyer, created_at,"
+      " updated_at) VALUES (?, ?, ?, 0, ?, ?, ?) RETURNING id",
+      {product.name, product.price_cents, product.stock, Limit(product.max_per_buyer), at, at});
   rows->Next();
   return rows->Int(1);
 }
@@ -44,10 +55,13 @@ std::optional<ProductView> View(Tx& tx, int64_t id, Millis now) {
   return ReadView(tx, kViewSql, id, now);
 }
 
-std::optional<int64_t> PriceCents(Tx& tx, int64_t id) {
-  auto rows = tx.Query("SELECT price_cents FROM products WHERE id = ?", {id});
+std::optional<Terms> TermsOf(Tx& tx, int64_t id) {
+  auto rows = tx.Query("SELECT price_cents, max_per_buyer FROM products WHERE id = ?", {id});
   if (!rows->Next()) return std::nullopt;
-  return rows->Int(1);
+  Terms t;
+  t.price_cents = rows->Int(1);
+  if (!rows->IsNull(2)) t.max_per_buyer = rows->Int(2);
+  return t;
 }
 
 std::optional<ProductView> ViewForUpdate(Tx& tx, int64_t id, Millis now) {
@@ -56,11 +70,19 @@ std::optional<ProductView> ViewForUpdate(Tx& tx, int64_t id, Millis now) {
   return ReadView(tx, kViewSql, id, now);
 }
 
-bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now) {
+bool TryReserve(Tx& tx, int64_t id, int64_t quantity, Millis now,
+                const std::optional<int64_t>& buyer_units) {
+  if (!buyer_units) {
+    return tx.Exec(
+               "UPDATE products SET reserved = reserved + ?, updated_at = ?"
+               " WHERE id = ? AND stock - reserved >= ? AND max_per_buyer IS NULL",
+               {quantity, util::FormatSqlTime(now), id, quantity}) == 1;
+  }
   return tx.Exec(
              "UPDATE products SET reserved = reserved + ?, updated_at = ?"
-             " WHERE id = ? AND stock - reserved >= ?",
-             {quantity, util::FormatSqlTime(now), id, quantity}) == 1;
+             " WHERE id = ? AND stock - reserved >= ?"
+             " AND (max_per_buyer IS NULL OR ? <= max_per_buyer)",
+             {quantity, util::FormatSqlTime(now), id, quantity, *buyer_units + quantity}) == 1;
 }
 
 namespace {
@@ -101,10 +123,12 @@ void Sell(Tx& tx, int64_t id, int64_t quantity, Millis now) {
       {quantity, quantity, util::FormatSqlTime(now), id});
 }
 
-void Update(Tx& tx, int64_t id, const std::string& name, int64_t price_cents, int64_t stock,
-            Millis now) {
-  tx.Exec("UPDATE products SET name = ?, price_cents = ?, stock = ?, updated_at = ? WHERE id = ?",
-          {name, price_cents, stock, util::FormatSqlTime(now), id});
+void Update(Tx& tx, const ProductRecord& product, Millis now) {
+  tx.Exec(
+      "UPDATE products SET name = ?, price_cents = ?, stock = ?, max_per_buyer = ?,"
+      " updated_at = ? WHERE id = ?",
+      {product.name, product.price_cents, product.stock, Limit(product.max_per_buyer),
+       util::FormatSqlTime(now), product.id});
 }
 
 }  // namespace flashsale::store::products

@@ -17,6 +17,7 @@ const char* ToString(OrderStatus s) {
     case OrderStatus::kPending: return "pending";
     case OrderStatus::kPaid: return "paid";
     case OrderStatus::kCancelled: return "cancelled";
+    case OrderStatus::kExpired: return "expired";
   }
   return "pending";
 }

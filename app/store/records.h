@@ -17,16 +17,20 @@ struct ProductRecord {
   std::string name;
   int64_t price_cents = 0;
   int64_t stock = 0;     // units not yet sold
-  int64_t reserved = 0;  // active holds (expired or not) + pending orders
+  int64_t reserved = 0;  // active holds + pending orders (expired or not)
+  std::optional<int64_t> max_per_buyer;  // units one buyer may hold, have pending or have paid
 };
 
-// What a reader needs to know about a product at one instant: its counters plus the holds that
-// have expired but are still counted in `reserved`, and when the next hold will expire (until
-// then the computed availability cannot change without a write).
+// What a reader needs to know about a product at one instant: its counters plus the holds and
+// orders that have expired but are still counted in `reserved`, and when the next hold or
+// pending order will expire (until then the computed availability cannot change without a
+// write).
 struct ProductView {
   ProductRecord product;
-  int64_t expired_units = 0;
-  std::optional<Millis> next_expiry;
+  int64_t expired_hold_units = 0;
+  int64_t expired_order_units = 0;
+  std::optional<Millis> next_hold_expiry;
+  std::optional<Millis> next_order_expiry;
 };
 
 enum class HoldStatus { kActive, kUsed, kReleased, kExpired };
@@ -37,9 +41,10 @@ struct HoldRecord {
   int64_t quantity = 0;
   HoldStatus status = HoldStatus::kActive;
   Millis expires_at = 0;
+  std::optional<std::string> buyer_id;
 };
 
-enum class OrderStatus { kPending, kPaid, kCancelled };
+enum class OrderStatus { kPending, kPaid, kCancelled, kExpired };
 
 struct OrderRecord {
   int64_t id = 0;
@@ -48,6 +53,8 @@ struct OrderRecord {
   int64_t quantity = 0;
   int64_t total_cents = 0;
   OrderStatus status = OrderStatus::kPending;
+  Millis expires_at = 0;  // end of the payment window; only meaningful while pending
+  std::optional<std::string> buyer_id;  // the hold's
 };
 
 enum class PaymentStatus { kSuccess, kFailed };

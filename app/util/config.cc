@@ -48,6 +48,7 @@ const std::vector<Field>& Fields() {
       {"http_port", Int(&Config::http_port, 1, 65535)},
       {"var_dir", Str(&Config::var_dir)},
       {"hold_ttl_seconds", Int(&Config::hold_ttl_seconds, 1, 86400)},
+      {"order_ttl_seconds", Int(&Config::order_ttl_seconds, 1, 30 * 86400)},
       {"workers", Int(&Config::workers, 0, 256)},
       {"webhook_secret", Str(&Config::webhook_secret)},
       {"webhook_secret_previous", Str(&Config::webhook_secret_previous)},

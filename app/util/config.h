@@ -17,6 +17,7 @@ struct Config {
   int http_port = 8080;
   std::string var_dir = "./var";
   int hold_ttl_seconds = 120;
+  int order_ttl_seconds = 900;  // payment window of a pending order
   int workers = 0;  // 0 = 2 x cores
   std::string webhook_secret;
   std::string webhook_secret_previous;

@@ -51,6 +51,11 @@ main() {
   fi
   local missing
   mapfile -t missing < <(deps_missing)
+  # The API reference's linter runs on Node.js. Debian's nodejs and npm, unless a node and npm
+  # are already there (another distribution's nodejs package bundles npm and conflicts with it).
+  if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    missing+=(nodejs npm)
+  fi
   [ "${#missing[@]}" -eq 0 ] && exit 0
 
   echo "deps.sh: installing missing packages: ${missing[*]}"

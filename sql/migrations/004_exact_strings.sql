@@ -1,4 +1,4 @@
--- Strings compared byte for byte, and product names of up to 255 characters (API.md,
+-- Strings compared byte for byte, and product names of up to 255 characters (the API reference,
 -- Conventions: "k" and "k " are different keys).
 --
 -- utf8mb4_bin and the default utf8mb4 collation are PAD SPACE collations in MariaDB: trailing

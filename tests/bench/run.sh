@@ -11,7 +11,7 @@
 #   BENCH_DRAIN         extra seconds write scenarios get to finish what is in flight (default 2)
 #   BENCH_CONNECTIONS   wrk connections for the read and checkout scenarios (default 64)
 #   BENCH_HOT_CONNECTIONS  wrk connections for holds and flash_sale (default 256)
-#   BENCH_SCENARIOS     which scenarios to run, in order (default: all seven; targets whose
+#   BENCH_SCENARIOS     which scenarios to run, in order (default: all eight; targets whose
 #                       scenario or ceiling did not run are left out)
 #   FLASHSALE_WORKERS   pool size, also used for the FastCGI and database ceilings (default 2 x cores)
 #   BENCH_KEEP_DB=1     keep the database and nginx's access log of a successful run (a failed
@@ -45,7 +45,7 @@ CONNS=${BENCH_CONNECTIONS:-64}
 HOT_CONNS=${BENCH_HOT_CONNECTIONS:-256}
 WORKERS=${FLASHSALE_WORKERS:-$(( 2 * $(nproc) ))}
 FLASH_STOCK=1000
-ALL_SCENARIOS="ceiling_static ceiling_fcgi ceiling_db product_get holds flash_sale checkout"
+ALL_SCENARIOS="ceiling_static ceiling_fcgi ceiling_db product_get holds holds_limited flash_sale checkout"
 UNLIMITED_STOCK=1000000000
 
 [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_DURATION must be a whole number of seconds" >&2; exit 2; }
@@ -173,12 +173,12 @@ start_everything() {
 # Talking to the stack: admin API, database, processes
 # ---------------------------------------------------------------------------------------------
 
-# create_product NAME STOCK: a fresh product through the admin API; prints its id.
+# create_product NAME STOCK [MAX_PER_BUYER]: a fresh product through the admin API; prints its id.
 create_product() {
   local body id
   body=$(curl -s -X POST "$BASE_URL/api/admin/products" \
            -H "Authorization: Bearer $ADMIN_TOKEN" -H 'Content-Type: application/json' \
-           -d "{\"name\":\"bench $1\",\"price\":9.99,\"stock\":$2}")
+           -d "{\"name\":\"bench $1\",\"price\":9.99,\"stock\":$2${3:+,\"max_per_buyer\":$3}}")
   id=$(sed -n 's/.*"id" *: *\([0-9][0-9]*\).*/\1/p' <<<"$body")
   [ -n "$id" ] || die "could not create product '$1': $body"
   echo "$id"
@@ -467,6 +467,25 @@ scenario_holds() {
   expect holds "reserved of product $id" "$(sql "SELECT reserved FROM products WHERE id = $id")" "$s201"
 }
 
+# 5b. The same with a per-buyer limit (max_per_buyer 2) and another buyer_id on every request:
+#    each hold takes its buyer's lock (a new buyer_locks row) and sums the buyer's units before
+#    the hot-row update. Every answer must be 201, rows == 201s, nobody above the limit.
+scenario_holds_limited() {
+  local id r s201
+  id=$(create_product holds_limited "$UNLIMITED_STOCK" 2)
+  run_wrk holds_limited "$HOT_CONNS" $(( DURATION + DRAIN )) holds_limited.lua "$id" "$RUN_ID"
+  r=$WRK_RESULT
+  s201=$(jnum "$r" s201)
+  record holds_limited "$s201" "$(calc "$(jnum "$r" w201) / $DURATION" %.1f)" "$(jnum "$r" p50_ms)" \
+    "$(jnum "$r" p99_ms)" "$(wrk_errors "$r")" "\"holds_201\":$s201"
+  check_global_invariants holds_limited
+  expect_answers holds_limited "$r" "201 active holds"
+  expect holds_limited "holds rows of product $id" "$(sql "SELECT COUNT(*) FROM holds WHERE product_id = $id")" "$s201"
+  expect holds_limited "reserved of product $id" "$(sql "SELECT reserved FROM products WHERE id = $id")" "$s201"
+  expect holds_limited "holds of product $id without a buyer" "$(sql "SELECT COUNT(*) FROM holds WHERE product_id = $id AND buyer_id IS NULL")" 0
+  expect holds_limited "buyers of product $id above the limit" "$(sql "SELECT COUNT(*) FROM (SELECT buyer_id FROM holds WHERE product_id = $id GROUP BY buyer_id HAVING SUM(quantity) > 2) x")" 0
+}
+
 # 6. The flash sale: 1000 units, 256 buyers hammering. Exactly 1000 holds, everyone else 409;
 #    the rate reported is that of sold-out answers after the stock ran out.
 scenario_flash_sale() {
@@ -556,6 +575,7 @@ evaluate_targets() {
   ratio_target product_get ceiling_fcgi 0.6
   ratio_target flash_sale ceiling_fcgi 0.5
   ratio_target holds ceiling_db 0.5
+  ratio_target holds_limited holds 0.8
   [ -z "${P99[holds]:-}" ] \
     || target holds_p99 "${P99[holds]}" "${P99[holds]} ms" "<=" 25 "<= 25 ms" "p99 ms at $HOT_CONNS connections"
   ratio_target checkout ceiling_db 0.25

@@ -172,7 +172,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         char c = e[i];
         name += c == '_' ? '-' : (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
       }
-      headers[name] = e.substr(eq + 1);
+      // The value without surrounding spaces and tabs; a header sent twice reads "a, b".
+      std::string value = e.substr(eq + 1);
+      size_t first = value.find_first_not_of(" \t");
+      value = first == std::string::npos ? "" : value.substr(first, value.find_last_not_of(" \t") - first + 1);
+      auto [it, inserted] = headers.emplace(name, value);
+      if (!inserted) it->second += ", " + value;
     }
     FUZZ_CHECK(r.headers == headers, "headers differ from the params: " << what);
     FUZZ_CHECK(r.body == stdin_data.substr(0, want_length),

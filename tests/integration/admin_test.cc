@@ -1,4 +1,4 @@
-// Operator endpoints (API.md "Operator endpoints"): bearer authentication, creating products
+// Operator endpoints (the API reference "Operator endpoints"): bearer authentication, creating products
 // with exact prices, changing stock, and refusing stock below what is held and pending.
 #include <boost/test/unit_test.hpp>
 
@@ -198,6 +198,60 @@ BOOST_AUTO_TEST_CASE(patch_validation_and_unknown_product) {
   HttpResponse r = api.PatchProduct(unknown, "{\"stock\":5}");
   BOOST_TEST(r.status == 404, r.Describe());
   BOOST_TEST((r.json_ok && r.json["error"]["code"].isString()), r.Describe());
+}
+
+BOOST_AUTO_TEST_CASE(max_per_buyer_on_create_and_patch) {
+  Api api;
+  DbProbe db(Stack().mysql_socket());
+  struct Row {
+    const char* sent;  // "" = absent
+    const char* shown;
+  };
+  for (const Row& row : {Row{"", "null"}, Row{",\"max_per_buyer\":null", "null"},
+                         Row{",\"max_per_buyer\":2", "2"}, Row{",\"max_per_buyer\":1", "1"}}) {
+    BOOST_TEST_CONTEXT("create with '" << row.sent << "'") {
+      HttpResponse r = api.CreateProduct("{\"name\":\"" + UniqueName("limit") +
+                                         "\",\"price\":1.00,\"stock\":5" + row.sent + "}");
+      BOOST_TEST_REQUIRE(r.status == 201, r.Describe());
+      bool shown = std::string(row.shown) == "null"
+                       ? r.json.isMember("max_per_buyer") && r.json["max_per_buyer"].isNull()
+                       : HasRawNumber(r.body, "max_per_buyer", row.shown);
+      BOOST_TEST(shown, r.body);
+      HttpResponse got = api.GetProduct(r.json["id"].asInt64());
+      BOOST_TEST(got.json.isMember("max_per_buyer"), got.body);
+      BOOST_TEST(got.json["max_per_buyer"] == r.json["max_per_buyer"], got.body);
+    }
+  }
+  int64_t id = MustCreateProduct(api, 10);
+  HttpResponse set = api.PatchProduct(id, "{\"max_per_buyer\":3}");
+  BOOST_TEST_REQUIRE(set.status == 200, set.Describe());
+  BOOST_TEST(set.json["max_per_buyer"].asInt64() == 3, set.body);
+  BOOST_TEST(set.json["stock"].asInt64() == 10, set.body);
+  BOOST_TEST(api.GetProduct(id).json["max_per_buyer"].asInt64() == 3);
+  HttpResponse other = api.PatchProduct(id, "{\"stock\":12}");  // the limit stays
+  BOOST_TEST(other.json["max_per_buyer"].asInt64() == 3, other.body);
+  HttpResponse cleared = api.PatchProduct(id, "{\"max_per_buyer\":null}");
+  BOOST_TEST_REQUIRE(cleared.status == 200, cleared.Describe());
+  BOOST_TEST(cleared.json["max_per_buyer"].isNull(), cleared.body);
+  BOOST_TEST(api.GetProduct(id).json["max_per_buyer"].isNull());
+  BOOST_TEST(db.Int("SELECT COUNT(*) FROM products WHERE id = ? AND max_per_buyer IS NULL", {id}) ==
+             1);
+
+  int64_t products_before = db.Int("SELECT COUNT(*) FROM products");
+  for (const char* bad : {"0", "-1", "\"2\"", "2.5", "true", "[2]", "1000000001"}) {
+    BOOST_TEST_CONTEXT("max_per_buyer " << bad) {
+      HttpResponse create = api.CreateProduct("{\"name\":\"itest-bad-limit\",\"price\":1.00,"
+                                              "\"stock\":5,\"max_per_buyer\":" +
+                                              std::string(bad) + "}");
+      BOOST_TEST(create.status == 422, create.Describe());
+      BOOST_TEST(create.json["error"]["fields"]["max_per_buyer"].isString(), create.body);
+      HttpResponse patch = api.PatchProduct(id, "{\"max_per_buyer\":" + std::string(bad) + "}");
+      BOOST_TEST(patch.status == 422, patch.Describe());
+      BOOST_TEST(patch.json["error"]["fields"]["max_per_buyer"].isString(), patch.body);
+    }
+  }
+  BOOST_TEST(db.Int("SELECT COUNT(*) FROM products") == products_before);
+  BOOST_TEST(api.GetProduct(id).json["max_per_buyer"].isNull());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,4 +1,4 @@
-// The cache when a process stops or dies at the worst instruction (API.md guarantees 4 and 7),
+// The cache when a process stops or dies at the worst instruction (the API reference guarantees 4 and 7),
 // made to happen on purpose with the pool's fault points (app/util/fault_point.h):
 //   - a writer killed between its COMMIT and its cache invalidation: the retry of the same
 //     request (webhook key, Idempotency-Key) repairs the cache, and without any retry the stale

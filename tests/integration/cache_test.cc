@@ -1,4 +1,4 @@
-// Read-your-writes through the Redis cache (API.md "Guarantees" 4): after every kind of write,
+// Read-your-writes through the Redis cache (the API reference "Guarantees" 4): after every kind of write,
 // after a FLUSHALL, after Redis was stopped while writes happened, and after Redis stalled
 // (its old entries survive the stall), GET /api/products/{id} shows every completed write.
 //

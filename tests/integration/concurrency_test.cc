@@ -1,4 +1,4 @@
-// Guarantees under concurrency (API.md): no oversell when dozens of clients race for the last
+// Guarantees under concurrency (the API reference): no oversell when dozens of clients race for the last
 // units, and the counters stay exact when holds, releases, orders, payments and stock changes
 // interleave. Everything is checked in the database afterwards against what the clients saw.
 #include <boost/test/unit_test.hpp>

@@ -1,5 +1,5 @@
 // What the service does when the operator configured no admin token and no webhook secret
-// (API.md "Operator endpoints", "Payment webhook"): the admin endpoints answer 404 not_found
+// (the API reference "Operator endpoints", "Payment webhook"): the admin endpoints answer 404 not_found
 // whatever the bearer, and webhooks are accepted unsigned, with a warning logged at start.
 //
 // The pool is restarted with a copy of conf/flashsale.conf whose admin_token and webhook_secret

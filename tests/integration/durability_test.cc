@@ -1,4 +1,4 @@
-// Guarantee 6 (API.md): an answer that reports a change means the change is durable, and an
+// Guarantee 6 (the API reference): an answer that reports a change means the change is durable, and an
 // unknown outcome is 503 whose retry tells the truth. The pool talks to MariaDB through
 // DbFaultProxy, which cuts the connection exactly at a committing request: before the server
 // sees it (nothing committed) or after the server answered (committed, answer lost). Both must

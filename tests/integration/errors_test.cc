@@ -1,4 +1,4 @@
-// The generic errors of API.md "Conventions": unknown paths and malformed ids (404 not_found),
+// The generic errors of the API reference "Conventions": unknown paths and malformed ids (404 not_found),
 // wrong methods (405 with Allow), bodies that are not a JSON object (400 invalid_json), bodies
 // over 64 KiB (413 payload_too_large). Every answer, nginx's own included, is a JSON object
 // with Content-Type application/json and an error code.

@@ -1,4 +1,4 @@
-// Hold expiry (API.md "Guarantees" 3): within 1 s after expires_at the units are available for
+// Hold expiry (the API reference "Guarantees" 3): within 1 s after expires_at the units are available for
 // reads and new holds without the expiry job; the job (flashsale-release-expired) then releases
 // them, logs hold_released per hold and holds_batch_released per batch, and two copies running
 // at once never release the same hold twice. The crontab runs it so that its exit status is its

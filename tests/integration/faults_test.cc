@@ -1,4 +1,4 @@
-// Guarantee 7 (API.md): faults do not break guarantees 1-6. Buyers run the whole checkout
+// Guarantee 7 (the API reference): faults do not break guarantees 1-6. Buyers run the whole checkout
 // (tests/support/checkout_clients.h) while a fault is injected every second or two, at random
 // moments: a worker or the pool's master SIGKILLed, MariaDB SIGKILLed or stopped and started
 // again, Redis stopped, flushed, paused (SIGSTOP) or restarted, the expiry job SIGKILLed

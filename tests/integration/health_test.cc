@@ -1,4 +1,4 @@
-// GET /api/health, and what the API does while Redis or MariaDB is down (API.md "Health"):
+// GET /api/health, and what the API does while Redis or MariaDB is down (the API reference "Health"):
 // Redis down is 200 degraded and the API keeps serving; MariaDB down is 503 down, writes answer
 // 503 service_unavailable with Retry-After; both recover once the server is back.
 #include <boost/test/unit_test.hpp>

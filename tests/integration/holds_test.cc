@@ -1,4 +1,4 @@
-// POST/GET/DELETE /api/holds (API.md "Holds"): the shape, availability taken at once and given
+// POST/GET/DELETE /api/holds (the API reference "Holds"): the shape, availability taken at once and given
 // back on release, insufficient stock with `available`, validation, and the hold_created row.
 #include <boost/test/unit_test.hpp>
 #include <set>
@@ -16,9 +16,10 @@ void CheckHoldShape(const HttpResponse& r, int64_t product, int64_t quantity,
   BOOST_TEST_REQUIRE((r.json_ok && r.json.isObject()), r.Describe());
   std::set<std::string> keys;
   for (const std::string& k : r.json.getMemberNames()) keys.insert(k);
-  BOOST_TEST((keys == std::set<std::string>{"hold_id", "product_id", "quantity", "status",
-                                            "expires_at"}),
+  BOOST_TEST((keys == std::set<std::string>{"hold_id", "product_id", "quantity", "buyer_id",
+                                            "status", "expires_at"}),
              r.body);
+  BOOST_TEST(r.json["buyer_id"].isNull(), "a hold sent without buyer_id: " << r.body);
   BOOST_TEST(r.json["hold_id"].isIntegral(), r.body);
   BOOST_TEST(r.json["hold_id"].asInt64() > 0, r.body);
   BOOST_TEST(r.json["product_id"].asInt64() == product, r.body);

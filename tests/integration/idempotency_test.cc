@@ -1,4 +1,4 @@
-// Idempotency-Key on POST /api/holds and POST /api/orders (API.md "Retry safety"): a repeat
+// Idempotency-Key on POST /api/holds and POST /api/orders (the API reference "Retry safety"): a repeat
 // with the same key and body gets the first answer byte for byte and changes nothing; another
 // body is 422 idempotency_key_reused; concurrent repeats never do the work twice.
 #include <boost/test/unit_test.hpp>

@@ -1,4 +1,4 @@
-// GET /api/logs (API.md "Metrics log"): paging with limit/after_id/type, next_after_id null at
+// GET /api/logs (the API reference "Metrics log"): paging with limit/after_id/type, next_after_id null at
 // the end, one row per change with its payload, and validation of the query.
 #include <boost/test/unit_test.hpp>
 #include <map>

@@ -1,4 +1,4 @@
-// POST/GET /api/orders (API.md "Orders"): the complete flow hold → order → paid, exact totals,
+// POST/GET /api/orders (the API reference "Orders"): the complete flow hold → order → paid, exact totals,
 // the errors for unusable holds, validation, and one order per hold under concurrency.
 #include <boost/test/unit_test.hpp>
 #include <map>
@@ -18,8 +18,14 @@ void CheckOrderShape(const HttpResponse& r, int64_t hold, int64_t product, int64
   std::set<std::string> keys;
   for (const std::string& k : r.json.getMemberNames()) keys.insert(k);
   BOOST_TEST((keys == std::set<std::string>{"order_id", "hold_id", "product_id", "quantity",
-                                            "status", "total_price"}),
+                                            "status", "total_price", "expires_at", "buyer_id"}),
              r.body);
+  BOOST_TEST(r.json["buyer_id"].isNull(), "an order of a hold without buyer_id: " << r.body);
+  if (status == "paid" || status == "cancelled") {
+    BOOST_TEST(r.json["expires_at"].isNull(), "expires_at of a settled order: " << r.body);
+  } else {
+    BOOST_TEST(ParseRfc3339Millis(r.json["expires_at"].asString()).has_value(), r.body);
+  }
   BOOST_TEST(r.json["order_id"].isIntegral(), r.body);
   BOOST_TEST(r.json["hold_id"].asInt64() == hold, r.body);
   BOOST_TEST(r.json["product_id"].asInt64() == product, r.body);
@@ -42,9 +48,16 @@ BOOST_AUTO_TEST_CASE(complete_flow_hold_order_paid) {
   BOOST_TEST(v.stock == 10);
   BOOST_TEST(v.available == 8);
 
+  int64_t sent = NowMillis();
   HttpResponse created = api.PostOrder(hold);
+  int64_t answered = NowMillis();
   BOOST_TEST_REQUIRE(created.status == 201, created.Describe());
   CheckOrderShape(created, hold, product, 2, "pending");
+  // The payment window: order_ttl_seconds from the order's creation.
+  std::optional<int64_t> deadline = ParseRfc3339Millis(created.json["expires_at"].asString());
+  BOOST_TEST_REQUIRE(deadline.has_value(), created.body);
+  BOOST_TEST(*deadline >= sent + kOrderTtlSeconds * 1000 - 1000, created.body);
+  BOOST_TEST(*deadline <= answered + kOrderTtlSeconds * 1000 + 1000, created.body);
   BOOST_TEST(HasRawNumber(created.body, "total_price", "199.98"), created.body);
   int64_t order = created.json["order_id"].asInt64();
 
@@ -73,7 +86,7 @@ BOOST_AUTO_TEST_CASE(complete_flow_hold_order_paid) {
   BOOST_TEST(v.stock == 8);
   BOOST_TEST(v.available == 8);
   got = api.GetOrder(order);
-  BOOST_TEST(got.json["status"].asString() == "paid", got.Describe());
+  CheckOrderShape(got, hold, product, 2, "paid");  // expires_at null from now on
   BOOST_TEST(HasRawNumber(got.body, "total_price", "199.98"), got.body);
 
   DbProduct row = ReadDbProduct(db, product);

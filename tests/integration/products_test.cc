@@ -1,4 +1,4 @@
-// GET /api/products/{id} (API.md "Products"): the seed product, the shape, and `available`
+// GET /api/products/{id} (the API reference "Products"): the seed product, the shape, and `available`
 // following holds and releases.
 #include <boost/test/unit_test.hpp>
 #include <set>
@@ -22,6 +22,7 @@ BOOST_AUTO_TEST_CASE(seed_product) {
   BOOST_TEST(HasRawNumber(r.body, "price", "99.99"), r.body);
   BOOST_TEST(r.json["stock"].asInt64() == 100);
   BOOST_TEST(r.json["available"].asInt64() == 100);
+  BOOST_TEST(r.json["max_per_buyer"].isNull(), r.body);
   BOOST_TEST(r.Header("Content-Type").rfind("application/json", 0) == 0u);
 }
 
@@ -33,8 +34,10 @@ BOOST_AUTO_TEST_CASE(shape_of_a_product) {
   BOOST_REQUIRE_MESSAGE(r.status == 200 && r.json_ok && r.json.isObject(), r.Describe());
   std::set<std::string> keys;
   for (const std::string& k : r.json.getMemberNames()) keys.insert(k);
-  BOOST_TEST((keys == std::set<std::string>{"id", "name", "price", "stock", "available"}),
+  BOOST_TEST((keys == std::set<std::string>{"id", "name", "price", "stock", "available",
+                                            "max_per_buyer"}),
              r.body);
+  BOOST_TEST(r.json["max_per_buyer"].isNull(), r.body);  // no limit unless the operator set one
   BOOST_TEST(r.json["id"].isIntegral());
   BOOST_TEST(r.json["id"].asInt64() == id);
   BOOST_TEST(r.json["name"].asString() == name);

@@ -9,6 +9,8 @@
 #include <ctime>
 #include <regex>
 
+#include <json/writer.h>
+
 #include "webhook_signer.h"
 
 namespace flashsale::itest {
@@ -39,6 +41,18 @@ HttpResponse Api::PostHold(int64_t product_id, int64_t quantity, const Headers& 
   return PostHoldBody("{\"product_id\":" + std::to_string(product_id) +
                           ",\"quantity\":" + std::to_string(quantity) + "}",
                       headers);
+}
+
+HttpResponse Api::PostHoldFor(int64_t product_id, int64_t quantity, const std::string& buyer_id,
+                              const Headers& headers) const {
+  Json::Value body(Json::objectValue);
+  body["product_id"] = static_cast<Json::Int64>(product_id);
+  body["quantity"] = static_cast<Json::Int64>(quantity);
+  body["buyer_id"] = buyer_id;
+  Json::StreamWriterBuilder writer;
+  writer["indentation"] = "";
+  writer["emitUTF8"] = true;
+  return PostHoldBody(Json::writeString(writer, body), headers);
 }
 
 HttpResponse Api::PostHoldBody(const std::string& body, const Headers& headers) const {
@@ -102,6 +116,14 @@ int64_t MustCreateProduct(const Api& api, int64_t stock, const std::string& pric
   std::string product_name = name.empty() ? UniqueName("product") : name;
   HttpResponse r = api.CreateProduct("{\"name\":\"" + product_name + "\",\"price\":" + price +
                                      ",\"stock\":" + std::to_string(stock) + "}");
+  BOOST_REQUIRE_MESSAGE(r.status == 201 && r.json_ok && r.json["id"].isIntegral(), r.Describe());
+  return r.json["id"].asInt64();
+}
+
+int64_t MustCreateLimitedProduct(const Api& api, int64_t stock, const std::string& limit) {
+  HttpResponse r = api.CreateProduct("{\"name\":\"" + UniqueName("limited") +
+                                     "\",\"price\":10.00,\"stock\":" + std::to_string(stock) +
+                                     ",\"max_per_buyer\":" + limit + "}");
   BOOST_REQUIRE_MESSAGE(r.status == 201 && r.json_ok && r.json["id"].isIntegral(), r.Describe());
   return r.json["id"].asInt64();
 }

@@ -1,4 +1,4 @@
-// Api: the checkout API (/work/shared/API.md) as the integration tests call it, plus the small
+// Api: the checkout API (app/api/openapi/openapi.json) as the integration tests call it, plus the small
 // helpers most tests need: unique names, money in raw JSON text, RFC 3339 times, running a
 // request from many threads at once.
 //
@@ -34,6 +34,9 @@ class Api {
   HttpResponse GetProduct(int64_t id) const;
 
   HttpResponse PostHold(int64_t product_id, int64_t quantity, const Headers& headers = {}) const;
+  // A hold for `buyer_id` (written into the body as a JSON string, escaped).
+  HttpResponse PostHoldFor(int64_t product_id, int64_t quantity, const std::string& buyer_id,
+                           const Headers& headers = {}) const;
   HttpResponse PostHoldBody(const std::string& body, const Headers& headers = {}) const;
   HttpResponse GetHold(int64_t id) const;
   HttpResponse DeleteHold(int64_t id) const;
@@ -66,6 +69,8 @@ struct ProductView {
 // Creates a product through the admin API (201 required); returns its id.
 int64_t MustCreateProduct(const Api& api, int64_t stock, const std::string& price = "10.00",
                           const std::string& name = "");
+// The same with "max_per_buyer": limit (a JSON literal: "2", "null").
+int64_t MustCreateLimitedProduct(const Api& api, int64_t stock, const std::string& limit);
 int64_t MustHold(const Api& api, int64_t product_id, int64_t quantity);  // 201 → hold_id
 int64_t MustOrder(const Api& api, int64_t hold_id);                      // 201 → order_id
 ProductView MustGetProduct(const Api& api, int64_t product_id);          // 200 → counters

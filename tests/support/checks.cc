@@ -69,7 +69,24 @@ std::vector<std::string> InvariantViolations(DbProbe& db) {
             "GROUP BY o.id, o.status "
             "HAVING (o.status = 'pending' AND COUNT(e.id) <> 0) "
             "    OR (o.status = 'paid' AND (COUNT(e.id) <> 1 OR MAX(e.status) <> 'success')) "
-            "    OR (o.status = 'cancelled' AND (COUNT(e.id) <> 1 OR MAX(e.status) <> 'failed'))",
+            "    OR (o.status = 'cancelled' AND (COUNT(e.id) <> 1 OR MAX(e.status) <> 'failed'))"
+            "    OR (o.status = 'expired' AND COUNT(e.id) <> 0)",
+            &v);
+    Collect(db, "payment event still deferred although its order exists (event order)",
+            "SELECT e.id, e.order_id FROM payment_events e JOIN orders o ON o.id = e.order_id "
+            "WHERE e.outcome = 'deferred'",
+            &v);
+    Collect(db, "expired order without exactly one order_expired row (order rows)",
+            "SELECT o.id, COUNT(m.id) FROM orders o LEFT JOIN metrics_logs m"
+            "  ON m.type = 'order_expired'"
+            " AND CAST(JSON_VALUE(m.payload, '$.order_id') AS UNSIGNED) = o.id "
+            "WHERE o.status = 'expired' GROUP BY o.id HAVING COUNT(m.id) <> 1",
+            &v);
+    Collect(db, "order_expired row for an order that is not expired (row order status)",
+            "SELECT m.id, JSON_VALUE(m.payload, '$.order_id'), COALESCE(o.status, 'missing') "
+            "FROM metrics_logs m LEFT JOIN orders o"
+            "  ON o.id = CAST(JSON_VALUE(m.payload, '$.order_id') AS UNSIGNED) "
+            "WHERE m.type = 'order_expired' AND (o.id IS NULL OR o.status <> 'expired')",
             &v);
   } catch (...) {
     db.Exec("ROLLBACK");

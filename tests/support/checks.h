@@ -1,12 +1,15 @@
 // Database-side checks shared by the tests, above all the invariant checker run after every
 // concurrent test (schema: sql/migrations/001_domain.sql):
 //   - every product: 0 <= reserved <= stock;
-//   - reserved = SUM(quantity of holds in status 'active') + SUM(quantity of pending orders);
+//   - reserved = SUM(quantity of holds in status 'active') + SUM(quantity of orders in status
+//     'pending'): holds and orders past expires_at count until someone releases them;
 //   - every pending/paid/cancelled order uses exactly one hold, in status 'used', of the same
 //     product and quantity, and every used hold has its order;
 //   - total_cents = quantity x the product's price;
 //   - at most one applied payment event per order; a settled order has exactly one, agreeing
-//     with its status; a pending order has none.
+//     with its status; a pending or expired order has none;
+//   - an expired order has exactly one order_expired row, and no other order has one;
+//   - no payment event is still deferred once its order exists.
 // All of it is read in one consistent snapshot.
 #pragma once
 

@@ -229,8 +229,8 @@ void DbFaultProxy::Loop() {
       }
       if (!from_client) {
         if (c->drop_next_reply) {
-          c->Close();  // the answer is lost with the connection
-          cuts_.fetch_add(1);
+          cuts_.fetch_add(1);  // counted before the client can see its connection die
+          c->Close();          // the answer is lost with the connection
           continue;
         }
         if (!WriteAll(c->client, buf, static_cast<size_t>(n))) c->Close();
@@ -262,8 +262,8 @@ void DbFaultProxy::Loop() {
           }
         }
         if (cut_before) {
-          c->Close();
           cuts_.fetch_add(1);
+          c->Close();
           break;
         }
         if (!WriteAll(c->server, packet.data(), packet.size())) c->Close();

@@ -1,6 +1,8 @@
 // HttpClient over libcurl (see http_client.h). Owns the per-thread easy handles.
 #include "http_client.h"
 
+#include "openapi_check.h"
+
 #include <curl/curl.h>
 #include <json/reader.h>
 
@@ -172,6 +174,7 @@ HttpResponse HttpClient::Request(std::string_view method, std::string_view path,
   }
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
   if (!response.body.empty()) response.json_ok = ParseJson(response.body, &response.json);
+  AuditResponse(method, path, response);  // against app/api/openapi (openapi_check.h)
   return response;
 }
 

@@ -32,6 +32,7 @@ inline constexpr const char* kAdminToken = "itest-admin-token-7d1c";
 inline constexpr const char* kWebhookSecret = "itest-webhook-secret-4f2a";
 inline constexpr const char* kWebhookSecretPrevious = "itest-webhook-previous-91be";
 inline constexpr int kHoldTtlSeconds = 120;
+inline constexpr int kOrderTtlSeconds = 900;  // conf/flashsale.conf's payment window
 inline constexpr int kWorkers = 6;
 
 // Per-call environment changes: NAME -> value, or NAME -> kUnset to remove NAME.

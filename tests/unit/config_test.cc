@@ -22,6 +22,21 @@ BOOST_AUTO_TEST_CASE(file_values_then_environment_overrides) {
   BOOST_TEST(c->http_port == 9090);
   BOOST_TEST(c->db_socket.empty());
   BOOST_TEST(c->webhook_tolerance_seconds == 300);  // default
+  BOOST_TEST(c->order_ttl_seconds == 900);          // default payment window
+}
+
+BOOST_AUTO_TEST_CASE(order_ttl_from_file_and_environment) {
+  auto c = ParseConfig("order_ttl_seconds = 600\n", {});
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST(c->order_ttl_seconds == 600);
+  c = ParseConfig("order_ttl_seconds = 600\n", {{"FLASHSALE_ORDER_TTL_SECONDS", "2"}});
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST(c->order_ttl_seconds == 2);
+  for (const char* bad : {"0", "-5", "2.5", "x", "2592001"}) {
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_TEST(!ParseConfig("", {{"FLASHSALE_ORDER_TTL_SECONDS", bad}}).ok());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_rejected) {

@@ -151,6 +151,57 @@ BOOST_AUTO_TEST_CASE(optional_fields_may_be_absent_but_not_null) {
   BOOST_TEST(check.Result().fields()[0].first == "stock");
 }
 
+BOOST_AUTO_TEST_CASE(nullable_integers_tell_absent_null_and_a_value_apart) {
+  struct Case {
+    const char* body;
+    bool present;                  // outer optional set
+    std::optional<int64_t> value;  // inner
+    bool valid;
+  };
+  const Case cases[] = {
+      {"{}", false, std::nullopt, true},
+      {"{\"m\": null}", true, std::nullopt, true},
+      {"{\"m\": 1}", true, 1, true},
+      {"{\"m\": 1000000000}", true, 1000000000, true},
+      {"{\"m\": 0}", false, std::nullopt, false},
+      {"{\"m\": -3}", false, std::nullopt, false},
+      {"{\"m\": 1000000001}", false, std::nullopt, false},
+      {"{\"m\": \"2\"}", false, std::nullopt, false},
+      {"{\"m\": 2.5}", false, std::nullopt, false},
+      {"{\"m\": true}", false, std::nullopt, false},
+      {"{\"m\": [2]}", false, std::nullopt, false},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.body) {
+      auto obj = ParseObject(c.body);
+      BOOST_REQUIRE(obj.ok());
+      FieldChecker check(obj.value());
+      auto m = check.NullableInteger("m", 1, 1000000000);
+      BOOST_TEST(m.has_value() == c.present);
+      if (m) BOOST_TEST((*m == c.value));
+      BOOST_TEST(check.Result().ok() == c.valid);
+      if (!c.valid) BOOST_TEST(check.Result().fields()[0].first == "m");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(optional_strings_treat_null_as_absent) {
+  std::string long_id(256, 'x');
+  auto obj = ParseObject("{\"a\": \"cust-1\", \"b\": null, \"c\": \"\", \"d\": 5, \"e\": \"" +
+                         long_id + "\", \"f\": \"\xE2\x82\xAC \"}");
+  BOOST_REQUIRE(obj.ok());
+  FieldChecker check(obj.value());
+  BOOST_TEST(check.OptionalString("a", 1, 255).value_or("") == "cust-1");
+  BOOST_TEST(!check.OptionalString("b", 1, 255).has_value());
+  BOOST_TEST(!check.OptionalString("missing", 1, 255).has_value());
+  BOOST_TEST(check.Result().ok());
+  BOOST_TEST(check.OptionalString("f", 1, 2).value_or("") == "\xE2\x82\xAC ");  // 2 characters
+  BOOST_TEST(!check.OptionalString("c", 1, 255).has_value());  // empty
+  BOOST_TEST(!check.OptionalString("d", 1, 255).has_value());  // not a string
+  BOOST_TEST(!check.OptionalString("e", 1, 255).has_value());  // 256 characters
+  BOOST_TEST(check.Result().fields().size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(strings_and_enums) {
   auto obj = ParseObject("{\"k\": \"\", \"s\": \"success\", \"t\": \"other\", \"n\": 5}");
   BOOST_REQUIRE(obj.ok());

@@ -1,6 +1,6 @@
 // Reference implementations the harnesses compare the application against. They are written
 // independently of app/ (no nlohmann, no jsoncpp parsing, no shared helpers), straight from the
-// contract (../shared/API.md, "Conventions") and the RFCs, and favour obviousness over speed.
+// contract (app/api/openapi/openapi.json, "Conventions") and the RFCs, and favour obviousness over speed.
 #pragma once
 
 #include <json/value.h>
