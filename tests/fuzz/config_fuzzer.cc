@@ -34,12 +34,14 @@ struct Key {
   int min, max;
 };
 
-// README "Configuration" and conf/flashsale.conf.
+// README "Configuration" and conf/flashsale.conf. A key added to the application and not here
+// only weakens the comparison for inputs that use it (see kUnknownKey below): add it here too.
 const std::vector<Key>& Keys() {
   static const std::vector<Key> keys = {
       {"http_port", &Config::http_port, nullptr, 1, 65535},
       {"var_dir", nullptr, &Config::var_dir, 0, 0},
       {"hold_ttl_seconds", &Config::hold_ttl_seconds, nullptr, 1, 86400},
+      {"order_ttl_seconds", &Config::order_ttl_seconds, nullptr, 1, 30 * 86400},
       {"workers", &Config::workers, nullptr, 0, 256},
       {"webhook_secret", nullptr, &Config::webhook_secret, 0, 0},
       {"webhook_secret_previous", nullptr, &Config::webhook_secret_previous, 0, 0},

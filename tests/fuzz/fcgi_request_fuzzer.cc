@@ -4,7 +4,8 @@
 // support/dead_stack.h), then http::WriteResponse into an in-memory stream, as
 // app/process/worker.cc does. Properties:
 //   - the Request holds what the params say: method, path and raw query split at the first '?',
-//     every HTTP_* param as a lower-case dashed header (the last one wins), a body of
+//     every HTTP_* param as a lower-case dashed header without surrounding spaces and tabs (a
+//     repeated one combined as "a, b"), a body of
 //     CONTENT_LENGTH bytes or what stdin had; over 64 KiB is 413;
 //   - the answer to any input is a JSON error or 503, never 500 (CheckClientResponse);
 //   - the CGI head is "Status: <code> ..." with header lines that cannot be split, and a

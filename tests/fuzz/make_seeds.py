@@ -128,6 +128,18 @@ HOSTILE_BODIES = {
     "patch-null-name": '{"name":null}',
     "patch-unknown-only": '{"colour":"red"}',
     "stock-over": '{"name":"x","price":1,"stock":1000000001}',
+    "buyer-null": '{"product_id":1,"quantity":2,"buyer_id":null}',
+    "buyer-empty": '{"product_id":1,"quantity":2,"buyer_id":""}',
+    "buyer-number": '{"product_id":1,"quantity":2,"buyer_id":8812}',
+    "buyer-256-euros": '{"product_id":1,"quantity":2,"buyer_id":"%s"}' % ("€" * 256),
+    "buyer-lone-surrogate": '{"product_id":1,"quantity":2,"buyer_id":"\\udc00"}',
+    "max-per-buyer-null": '{"name":"x","price":1,"stock":1,"max_per_buyer":null}',
+    "max-per-buyer-zero": '{"name":"x","price":1,"stock":1,"max_per_buyer":0}',
+    "max-per-buyer-over": '{"name":"x","price":1,"stock":1,"max_per_buyer":1000000001}',
+    "max-per-buyer-real": '{"name":"x","price":1,"stock":1,"max_per_buyer":2.0}',
+    "max-per-buyer-string": '{"name":"x","price":1,"stock":1,"max_per_buyer":"2"}',
+    "patch-max-per-buyer-only": '{"max_per_buyer":3}',
+    "patch-max-per-buyer-null": '{"max_per_buyer":null}',
 }
 
 ENDPOINT_OF = {
@@ -155,6 +167,8 @@ def body_seeds():
             write("request_body", name, b"orders\n" + b)
         elif b.startswith(b'{"idempotency_key"'):
             write("request_body", name, b"webhook\n" + b)
+        elif b.startswith(b'{"product_id"') or name.startswith("buyer-"):
+            write("request_body", name, b"holds\n" + b)
         elif name.startswith("patch-") or name.startswith("admin-patch"):
             write("request_body", name, b"admin_patch\n" + b)
         elif b.startswith(b'{"name"'):
@@ -367,6 +381,10 @@ def fcgi_seeds():
         "hold-not-json": fcgi("POST", "/api/holds", [], "product_id=1"),
         "hold-nul-garbage": fcgi("POST", "/api/holds", [], hold + "\x00{garbage"),
         "hold-nested-64": fcgi("POST", "/api/holds", [], NESTED64),
+        "hold-buyer": fcgi("POST", "/api/holds", [],
+                           '{"product_id":1,"quantity":2,"buyer_id":"cust-8812"}'),
+        "hold-buyer-invalid": fcgi("POST", "/api/holds", [("Idempotency-Key", "k")],
+                                   '{"product_id":1,"quantity":2,"buyer_id":""}'),
         "hold-release": fcgi("DELETE", "/api/holds/1"),
         "order": fcgi("POST", "/api/orders", [("Idempotency-Key", "o-1")], '{"hold_id":1}'),
         "order-get": fcgi("GET", "/api/orders/9223372036854775807"),
@@ -382,6 +400,12 @@ def fcgi_seeds():
                                  '{"name":"%s","price":999999.995,"stock":1}' % EURO100),
         "admin-patch": fcgi("PATCH", "/api/admin/products/2", [admin], '{"stock":25}'),
         "admin-patch-empty": fcgi("PATCH", "/api/admin/products/2", [admin], "{}"),
+        "admin-post-max-per-buyer": fcgi("POST", "/api/admin/products", [admin],
+                                         '{"name":"S","price":1,"stock":5,"max_per_buyer":2}'),
+        "admin-patch-max-per-buyer-null": fcgi("PATCH", "/api/admin/products/2", [admin],
+                                               '{"max_per_buyer":null}'),
+        "header-twice-tabs": fcgi("POST", "/api/holds", [("Idempotency-Key", "\ta\t"),
+                                                         ("Idempotency-Key", "b")], hold),
         "admin-wrong-token": fcgi("POST", "/api/admin/products", [("Authorization", "Bearer x")], "{}"),
         "admin-no-token": fcgi("PATCH", "/api/admin/products/2", [], '{"stock":25}'),
         "logs": fcgi("GET", "/api/logs?limit=100&after_id=0&type=hold_created"),

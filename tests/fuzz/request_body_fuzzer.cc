@@ -1,8 +1,9 @@
 // Body validation of every endpoint that takes a body, exactly as the handlers do it
 // (app/api/*_handler.cc: ParseObject, then FieldChecker), against the contract's rules worked out
 // by the reference (support/reference.cc): 400 invalid_json exactly when the body is not a strict
-// JSON object, else 422 naming exactly the fields that are missing, null, of the wrong JSON type
-// or out of range, else the values the body holds. Never a 500, and the error body is strict JSON.
+// JSON object, else 422 naming exactly the fields that are missing, null (where null is not "no
+// value", as for buyer_id and max_per_buyer), of the wrong JSON type or out of range, else the
+// values the body holds. Never a 500, and the error body is strict JSON.
 //
 // Input: "<endpoint>\n<body>" with endpoint one of holds, orders, webhook, admin_post,
 // admin_patch; anything else is taken whole as a body for every endpoint.
@@ -31,6 +32,9 @@ struct Outcome {
 
 std::string Text(const std::optional<int64_t>& v) { return v ? std::to_string(*v) : "-"; }
 std::string Text(const std::optional<std::string>& v) { return v ? *v : "-"; }
+std::string Text(const std::optional<std::optional<int64_t>>& v) {
+  return !v ? "-" : !*v ? "null" : std::to_string(**v);
+}
 
 // ---- The handlers' validation, step for step ----
 
@@ -41,7 +45,10 @@ Outcome Holds(const std::string& body) {
   std::optional<int64_t> product_id = check.Integer("product_id", 1, INT64_MAX);
   std::optional<int64_t> quantity =
       check.Integer("quantity", domain::kMinQuantity, domain::kMaxQuantity);
-  return {check.Result(), {{"product_id", Text(product_id)}, {"quantity", Text(quantity)}}};
+  std::optional<std::string> buyer_id =
+      check.OptionalString("buyer_id", 1, domain::kMaxBuyerIdLength);
+  return {check.Result(),
+          {{"product_id", Text(product_id)}, {"quantity", Text(quantity)}, {"buyer_id", Text(buyer_id)}}};
 }
 
 Outcome Orders(const std::string& body) {
@@ -70,7 +77,11 @@ Outcome AdminPost(const std::string& body) {
   std::optional<std::string> name = check.String("name", 1, 255);
   std::optional<int64_t> price = check.Money("price", 0, domain::kMaxPriceCents);
   std::optional<int64_t> stock = check.Integer("stock", 0, domain::kMaxStock);
-  return {check.Result(), {{"name", Text(name)}, {"price", Text(price)}, {"stock", Text(stock)}}};
+  std::optional<std::optional<int64_t>> max_per_buyer =
+      check.NullableInteger("max_per_buyer", 1, domain::kMaxPerBuyer);
+  return {check.Result(),
+          {{"name", Text(name)}, {"price", Text(price)}, {"stock", Text(stock)},
+           {"max_per_buyer", Text(max_per_buyer)}}};
 }
 
 Outcome AdminPatch(const std::string& body) {
@@ -80,11 +91,16 @@ Outcome AdminPatch(const std::string& body) {
   std::optional<std::string> name = check.String("name", 1, 255, false);
   std::optional<int64_t> price = check.Money("price", 0, domain::kMaxPriceCents, false);
   std::optional<int64_t> stock = check.Integer("stock", 0, domain::kMaxStock, false);
-  if (!doc.value().value.isMember("name") && !doc.value().value.isMember("price") &&
-      !doc.value().value.isMember("stock")) {
-    check.Fail("stock", "at least one of name, price, stock is required");
+  std::optional<std::optional<int64_t>> max_per_buyer =
+      check.NullableInteger("max_per_buyer", 1, domain::kMaxPerBuyer);
+  const Json::Value& fields = doc.value().value;
+  if (!fields.isMember("name") && !fields.isMember("price") && !fields.isMember("stock") &&
+      !fields.isMember("max_per_buyer")) {
+    check.Fail("stock", "at least one of name, price, stock, max_per_buyer is required");
   }
-  return {check.Result(), {{"name", Text(name)}, {"price", Text(price)}, {"stock", Text(stock)}}};
+  return {check.Result(),
+          {{"name", Text(name)}, {"price", Text(price)}, {"stock", Text(stock)},
+           {"max_per_buyer", Text(max_per_buyer)}}};
 }
 
 // ---- The contract's rules, on the reference document ----
@@ -115,6 +131,26 @@ class Expect {
     std::optional<int64_t> cents = number ? RefCents(v->text, min, max) : std::nullopt;
     if (!cents) return Fail(name);
     values_[name] = std::to_string(*cents);
+  }
+  // Absent or null: no value; else as String.
+  void OptionalString(const char* name, size_t min, size_t max) {
+    const RefValue* v = Member(name);
+    values_[name] = "-";
+    if (v == nullptr || v->kind == RefValue::kNull) return;
+    String(name, min, max, false);
+  }
+  // Absent: "-"; null: "null" (no limit); else an integer in [min, max].
+  void NullableInteger(const char* name, int64_t min, int64_t max) {
+    const RefValue* v = Member(name);
+    values_[name] = "-";
+    if (v == nullptr) return;
+    if (v->kind == RefValue::kNull) {
+      values_[name] = "null";
+      return;
+    }
+    std::optional<int64_t> n = v->kind == RefValue::kInt ? RefInt64(v->text) : std::nullopt;
+    if (!n || *n < min || *n > max) return Fail(name);
+    values_[name] = std::to_string(*n);
   }
   void OneOf(const char* name, std::set<std::string> allowed) {
     const RefValue* v = Find(name, true);
@@ -161,6 +197,7 @@ void ExpectFor(const std::string& endpoint, Expect& e) {
   if (endpoint == "holds") {
     e.Integer("product_id", 1, INT64_MAX);
     e.Integer("quantity", 1, 1000000);
+    e.OptionalString("buyer_id", 1, 255);
   } else if (endpoint == "orders") {
     e.Integer("hold_id", 1, INT64_MAX);
   } else if (endpoint == "webhook") {
@@ -171,11 +208,15 @@ void ExpectFor(const std::string& endpoint, Expect& e) {
     e.String("name", 1, 255);
     e.Money("price", 0, 100000000);  // 0.00 .. 1,000,000.00
     e.Integer("stock", 0, 1000000000);
+    e.NullableInteger("max_per_buyer", 1, 1000000000);  // null or absent: no limit
   } else {  // admin_patch
     e.String("name", 1, 255, false);
     e.Money("price", 0, 100000000, false);
     e.Integer("stock", 0, 1000000000, false);
-    if (!e.Has("name") && !e.Has("price") && !e.Has("stock")) e.Fail("stock");
+    e.NullableInteger("max_per_buyer", 1, 1000000000);
+    if (!e.Has("name") && !e.Has("price") && !e.Has("stock") && !e.Has("max_per_buyer")) {
+      e.Fail("stock");
+    }
   }
 }
 
