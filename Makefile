@@ -241,4 +241,4 @@ test-sanitize: deps
 -include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(FUZZ_APP_OBJS:.o=.d) $(FUZZ_SUPPORT_OBJS:.o=.d) \
          $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.d) \
          $(SAN_APP_OBJS:.o=.d) $(SAN_UNIT_OBJS:.o=.d) $(SAN_INTEG_OBJS:.o=.d) \
-         $(wildcard $(BUILD)/obj/app/cmd/*.d)
+         $(wildcard $(BUILD)/obj/app/cmd/*.d $(SAN_BUILD)/obj/app/cmd/*.d)
