@@ -223,6 +223,9 @@ std::vector<std::string> TestStack::Environment(const EnvOverrides& extra) const
   env["FLASHSALE_ADMIN_TOKEN"] = kAdminToken;
   env["FLASHSALE_HOLD_TTL_SECONDS"] = std::to_string(kHoldTtlSeconds);
   env["FLASHSALE_WORKERS"] = std::to_string(kWorkers);
+  // A local stack (db_password is conf/flashsale.conf's): stack.sh sets this for what it starts;
+  // binaries a test starts itself need it too.
+  env["FLASHSALE_ALLOW_DEVELOPMENT_SECRETS"] = "true";
   for (const auto& [name, value] : extra) {
     if (value == kUnset) {
       env.erase(name);
