@@ -208,7 +208,10 @@ BOOST_AUTO_TEST_CASE(a_freshly_spawned_component_is_not_taken_for_a_dead_one) {
   std::string var_dir = MakeVarDir("flashsale-spawn");
   BOOST_REQUIRE(!var_dir.empty());
   std::string conf = var_dir + ".conf";
-  std::ofstream(conf) << ReadAll(stack.repo_root() + "/conf/flashsale.conf") << "\nvar_dir = " << var_dir << "\n";
+  // Copied elsewhere, the file's relative paths would point next to the copy.
+  std::ofstream(conf) << ReadAll(stack.repo_root() + "/conf/flashsale.conf") << "\nvar_dir = " << var_dir << "\n"
+                      << "sql_dir = " << stack.repo_root() << "/sql\n"
+                      << "log_config = " << stack.repo_root() << "/conf/log4cplus.properties\n";
   int port = FreePort();
   EnvOverrides env = {{"FLASHSALE_VAR_DIR", kUnset},
                       {"FLASHSALE_CONFIG", conf},
