@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,19 @@ int OpenListener(const util::Config& config, std::string* unix_path) {
   // nginx's workers may run as another user; the socket's directory is what restricts access.
   if (is_unix) ::chmod(listen.c_str(), 0666);
   LOG4CPLUS_INFO(util::ProcessLog(), "listening on " << listen);
+  // The kernel silently caps a listen queue at net.core.somaxconn, and nginx lets up to
+  // admission_limit requests through at once: a connect() that finds the queue full is a 502.
+  int queue = config.fcgi_backlog, somaxconn = 0;
+  if (std::ifstream("/proc/sys/net/core/somaxconn") >> somaxconn && somaxconn > 0 &&
+      somaxconn < queue) {
+    queue = somaxconn;
+    LOG4CPLUS_WARN(util::ProcessLog(), "listen queue capped at " << somaxconn
+                   << " by net.core.somaxconn (fcgi_backlog = " << config.fcgi_backlog << ")");
+  }
+  if (queue < config.admission_limit) {
+    LOG4CPLUS_WARN(util::ProcessLog(), "listen queue of " << queue << " is shorter than admission_limit = "
+                   << config.admission_limit << ": under a burst nginx may answer 502");
+  }
   return fd;
 }
 

@@ -27,7 +27,12 @@ struct Config {
   std::string admin_token;
 
   std::string fcgi_listen = "run/fcgi.sock";
-  int fcgi_backlog = 1024;
+  int fcgi_backlog = 4096;
+  // nginx's (the local stack renders them into its config); the pool checks its backlog
+  // against admission_limit.
+  int admission_limit = 1024;
+  int rate_limit_per_second = 0;
+  int rate_limit_burst = 20;
 
   std::string db_socket = "run/mysqld.sock";
   std::string db_host = "127.0.0.1";

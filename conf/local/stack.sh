@@ -6,6 +6,7 @@
 #   conf/local/stack.sh stop           stop everything started for this var dir (idempotent)
 #   conf/local/stack.sh status         one line per component: running or stopped
 #   conf/local/stack.sh restart-fcgi   restart only the pool, with the caller's environment
+#   conf/local/stack.sh restart-nginx  restart only nginx, its config rendered from the caller's environment
 #   conf/local/stack.sh stop-redis | start-redis | stop-db | start-db
 #
 # Inputs (environment first, then conf/flashsale.conf, then the default):
@@ -15,6 +16,8 @@
 #   FLASHSALE_EXPIRY_INTERVAL       5           seconds between expiry runs; 0 = no expiry loop
 #   FLASHSALE_CONFIG                conf/flashsale.conf
 #   FLASHSALE_DB_NAME/_USER/_PASSWORD  db_name/db_user/db_password: the account created for the app
+#   FLASHSALE_ADMISSION_LIMIT  admission_limit  1024   /api/ requests nginx lets through at once
+#   FLASHSALE_RATE_LIMIT_PER_SECOND / _BURST  rate_limit_per_second (0 = off) / rate_limit_burst
 # Relative paths are taken from the repository root, which this script finds from its own path.
 #
 # DESIGN
@@ -205,6 +208,21 @@ cmd_restart_fcgi() {
   say "fcgi restarted (master pid $(cat "$(pid_file fcgi-master)" 2>/dev/null))"
 }
 
+# nginx's config is rendered again first (admission_limit, rate_limit_per_second...: the tests
+# change those for a while) and checked, so a bad setting stops here with the old nginx serving.
+cmd_restart_nginx() {
+  mark_logs
+  nginx_render
+  nginx_check || die "the rendered nginx config is refused; nginx not restarted"
+  stop_component nginx
+  nginx_start
+  if ! wait_until 20 nginx nginx_answers || ! wait_until 30 nginx pool_answers; then
+    show_logs
+    die "nginx did not come back"
+  fi
+  say "nginx restarted (pid $(cat "$(pid_file nginx)" 2>/dev/null))"
+}
+
 cmd_start_db() {
   mark_logs
   db_start
@@ -220,7 +238,7 @@ cmd_start_redis() {
 }
 
 usage() {
-  sed -n '2,10p' "$STACK_SELF" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "$STACK_SELF" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -233,6 +251,7 @@ main() {
     stop) cmd_stop ;;
     status) cmd_status ;;
     restart-fcgi) cmd_restart_fcgi ;;
+    restart-nginx) cmd_restart_nginx ;;
     stop-redis) stop_component redis ;;
     start-redis) cmd_start_redis ;;
     stop-db) stop_component mariadb ;;

@@ -6,30 +6,27 @@
 # Files under $VAR
 # ---------------------------------------------------------------------------------------------
 
-# render TEMPLATE OUTPUT USER_LINE: fills in @VAR@, @PORT@, @FCGI_UPSTREAM@ and @USER_LINE@.
+# render TEMPLATE OUTPUT USER_LINE [SED_ARGS...]: fills in @VAR@, @PORT@, @FCGI_UPSTREAM@ and
+# @USER_LINE@, and whatever the extra sed arguments replace.
 render() {
-  local esc_var esc_up
+  local esc_var esc_up template=$1 output=$2 user_line=$3
+  shift 3
   esc_var=$(printf '%s' "$VAR" | sed 's/[\\|&]/\\&/g')
   esc_up=$(printf '%s' "$FCGI_UPSTREAM" | sed 's/[\\|&]/\\&/g')
   sed -e "s|@VAR@|$esc_var|g" -e "s|@PORT@|$PORT|g" -e "s|@FCGI_UPSTREAM@|$esc_up|g" \
-      -e "s|@USER_LINE@|$3|g" "$1" >"$2.tmp"
-  mv -f "$2.tmp" "$2"
+      -e "s|@USER_LINE@|$user_line|g" "$@" "$template" >"$output.tmp"
+  mv -f "$output.tmp" "$output"
 }
 
 stack_prepare() {
   mkdir -p "$VAR" "$RUN" "$LOG" "$VAR/tmp" "$VAR/conf/flashsale" "$VAR/conf/nginx-extra.d"
   # The sockets in run/ are the access control: MariaDB's root has no password.
   chmod 700 "$RUN"
-  local db_user_line='' nginx_user_line=
-  if [ "$(id -u)" -eq 0 ]; then
-    db_user_line='user = root'
-    nginx_user_line='user root root;'
-  fi
+  local db_user_line=''
+  [ "$(id -u)" -ne 0 ] || db_user_line='user = root'
   render conf/local/my.cnf.in "$VAR/conf/my.cnf" "$db_user_line"
   render conf/local/redis.conf.in "$VAR/conf/redis.conf" ""
-  render conf/local/nginx.conf.in "$VAR/conf/nginx.conf" "$nginx_user_line"
-  # The shared routing, copied so the rendered nginx.conf finds it relative to its own directory.
-  cp -f conf/nginx/flashsale-api.conf conf/nginx/fastcgi_params "$VAR/conf/flashsale/"
+  nginx_render
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +116,66 @@ fcgi_start() {
 }
 
 fcgi_socket_ready() { [ -z "$FCGI_SOCK" ] || [ -S "$FCGI_SOCK" ]; }
+
+# nginx's settings: admission control and the per-client rate limit from the environment and
+# conf/flashsale.conf (conf/nginx/flashsale-limits.conf explains them), and its open files and
+# connections from the hard RLIMIT_NOFILE, which is all an ordinary user may take (capped: nginx
+# allocates every connection slot at start).
+nginx_settings() {
+  ADMISSION_LIMIT=$(setting FLASHSALE_ADMISSION_LIMIT admission_limit 1024)
+  RATE_LIMIT=$(setting FLASHSALE_RATE_LIMIT_PER_SECOND rate_limit_per_second 0)
+  RATE_BURST=$(setting FLASHSALE_RATE_LIMIT_BURST rate_limit_burst 20)
+  { [[ "$ADMISSION_LIMIT" =~ ^[1-9][0-9]{0,4}$ ]] && [ "$ADMISSION_LIMIT" -le 65535 ]; } \
+    || die "admission_limit '$ADMISSION_LIMIT' is not a number from 1 to 65535"
+  [[ "$RATE_LIMIT" =~ ^(0|[1-9][0-9]{0,6})$ ]] \
+    || die "rate_limit_per_second '$RATE_LIMIT' is not a number from 0 (off) to 9999999"
+  [[ "$RATE_BURST" =~ ^(0|[1-9][0-9]{0,6})$ ]] \
+    || die "rate_limit_burst '$RATE_BURST' is not a number from 0 to 9999999"
+  NGINX_NOFILE=$(ulimit -Hn)
+  if [ "$NGINX_NOFILE" = unlimited ] || [ "$NGINX_NOFILE" -gt 65536 ]; then NGINX_NOFILE=65536; fi
+  # A few descriptors stay for the logs and the listening socket.
+  NGINX_CONNECTIONS=$(( NGINX_NOFILE - 64 > 256 ? NGINX_NOFILE - 64 : 256 ))
+}
+
+# $VAR/conf/nginx.conf, the shared routing next to it, and flashsale-limits.conf written in place
+# of the shipped one (which LAMP and Docker use as is), all from the caller's environment.
+nginx_render() {
+  nginx_settings
+  local user_line='' zone='# rate_limit_per_second = 0: no per-client rate limit'
+  [ "$(id -u)" -ne 0 ] || user_line='user root root;'
+  [ "$RATE_LIMIT" -eq 0 ] \
+    || zone="limit_req_zone \$binary_remote_addr zone=flashsale_rate:10m rate=${RATE_LIMIT}r/s;"
+  render conf/local/nginx.conf.in "$VAR/conf/nginx.conf" "$user_line" \
+    -e "s|@NOFILE@|$NGINX_NOFILE|g" -e "s|@WORKER_CONNECTIONS@|$NGINX_CONNECTIONS|g" \
+    -e "s|@RATE_LIMIT_ZONE@|$zone|g"
+  # The shared routing, copied so the rendered nginx.conf finds it relative to its own directory.
+  cp -f conf/nginx/flashsale-api.conf conf/nginx/fastcgi_params "$VAR/conf/flashsale/"
+  local limits=$VAR/conf/flashsale/flashsale-limits.conf
+  {
+    echo "# Written by conf/local/stack.sh from admission_limit = $ADMISSION_LIMIT," \
+         "rate_limit_per_second = $RATE_LIMIT, rate_limit_burst = $RATE_BURST."
+    echo "# conf/nginx/flashsale-limits.conf (the shipped default) explains each line."
+    echo "limit_conn flashsale_inflight $ADMISSION_LIMIT;"
+    echo "limit_conn_status 503;"
+    echo "limit_conn_log_level info;"
+    if [ "$RATE_LIMIT" -gt 0 ]; then
+      # nginx refuses burst=0; leaving it out means the same.
+      if [ "$RATE_BURST" -gt 0 ]; then
+        echo "limit_req zone=flashsale_rate burst=$RATE_BURST nodelay;"
+      else
+        echo "limit_req zone=flashsale_rate;"
+      fi
+      echo "limit_req_status 429;"
+      echo "limit_req_log_level info;"
+    fi
+  } >"$limits.tmp"
+  mv -f "$limits.tmp" "$limits"
+}
+
+# `nginx -t` on the rendered config: prints nginx's complaint and fails when it is bad.
+nginx_check() {
+  nginx -t -q -p "$VAR/" -c "$VAR/conf/nginx.conf" -e "$LOG/nginx-error.log" 2>&1
+}
 
 nginx_start() {
   pid_alive nginx >/dev/null && return 0
