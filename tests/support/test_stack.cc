@@ -339,6 +339,14 @@ void TestStack::RestartPool(const EnvOverrides& extra) {
   }
 }
 
+void TestStack::RestartNginx(const EnvOverrides& extra) {
+  CommandResult r = StackCommand("restart-nginx", extra);
+  if (r.exit_code != 0) {
+    throw std::runtime_error("stack.sh restart-nginx failed (exit " +
+                             std::to_string(r.exit_code) + "):\n" + r.output);
+  }
+}
+
 namespace {
 void RequireOk(const CommandResult& r, const std::string& what) {
   if (r.exit_code != 0) {

@@ -71,6 +71,10 @@ class TestStack {
   // Restarts only the pool with the stack's environment plus `extra` (e.g. a short hold ttl);
   // RestartPool({}) goes back to the defaults. Throws when the pool does not come back.
   void RestartPool(const EnvOverrides& extra = {});
+  // Restarts only nginx, its config rendered again from the stack's environment plus `extra`
+  // (e.g. FLASHSALE_ADMISSION_LIMIT, FLASHSALE_RATE_LIMIT_PER_SECOND); RestartNginx({}) goes back
+  // to the defaults. Throws when nginx does not come back.
+  void RestartNginx(const EnvOverrides& extra = {});
   void StopRedis();
   void StartRedis();
   void StopDb();
