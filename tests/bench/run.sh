@@ -11,8 +11,10 @@
 #   BENCH_DRAIN         extra seconds write scenarios get to finish what is in flight (default 2)
 #   BENCH_CONNECTIONS   wrk connections for the read and checkout scenarios (default 64)
 #   BENCH_HOT_CONNECTIONS  wrk connections for holds and flash_sale (default 256)
-#   BENCH_SCENARIOS     which scenarios to run, in order (default: all eight; targets whose
+#   BENCH_SCENARIOS     which scenarios to run, in order (default: all nine; targets whose
 #                       scenario or ceiling did not run are left out)
+#   BENCH_BURST_CONNECTIONS  connection counts of the burst's rounds (default "4000 8000"; each
+#                       capped by the hard open-file limit, which the run raises its own to)
 #   FLASHSALE_WORKERS   pool size, also used for the FastCGI and database ceilings (default 2 x cores)
 #   BENCH_KEEP_DB=1     keep the database and nginx's access log of a successful run (a failed
 #                       run always keeps them); results and the other logs are always kept
@@ -25,6 +27,11 @@
 #   ceiling_db      N clients updating one row with durable autocommits (db_ceiling.cc): the
 #                   most hot-row writes per second this MariaDB can commit, i.e. what a hold or
 #                   a checkout on one product can at best approach.
+#
+# The functions live in tests/bench/lib/, one file per job: common (output, numbers), stack (the
+# stack, the ceiling responder, SQL), results (wrk, CPU and database counters, the rows),
+# invariants (the database checks), scenarios, burst (the burst scenario), report (targets,
+# table, results.json).
 #
 # After every scenario the database is checked (no oversell, reserved = active holds + pending
 # orders, rows = the 201s wrk saw, paid orders each used exactly one hold...) and every answer
@@ -45,7 +52,7 @@ CONNS=${BENCH_CONNECTIONS:-64}
 HOT_CONNS=${BENCH_HOT_CONNECTIONS:-256}
 WORKERS=${FLASHSALE_WORKERS:-$(( 2 * $(nproc) ))}
 FLASH_STOCK=1000
-ALL_SCENARIOS="ceiling_static ceiling_fcgi ceiling_db product_get holds holds_limited flash_sale checkout"
+ALL_SCENARIOS="ceiling_static ceiling_fcgi ceiling_db product_get holds holds_limited flash_sale checkout burst"
 UNLIMITED_STOCK=1000000000
 
 [[ "$DURATION" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_DURATION must be a whole number of seconds" >&2; exit 2; }
@@ -61,6 +68,8 @@ source "$BENCH_DIR/lib/results.sh"
 source "$BENCH_DIR/lib/invariants.sh"
 # shellcheck source=lib/scenarios.sh
 source "$BENCH_DIR/lib/scenarios.sh"
+# shellcheck source=lib/burst.sh
+source "$BENCH_DIR/lib/burst.sh"
 # shellcheck source=lib/report.sh
 source "$BENCH_DIR/lib/report.sh"
 

@@ -31,6 +31,7 @@ evaluate_targets() {
   [ -z "${P99[holds]:-}" ] \
     || target holds_p99 "${P99[holds]}" "${P99[holds]} ms" "<=" 25 "<= 25 ms" "p99 ms at $HOT_CONNS connections"
   ratio_target checkout ceiling_db 0.25
+  burst_targets
   target worker_peak_rss "$RSS" "$RSS MiB" "<=" 16 "<= 16 MiB" "max VmHWM of the pool's workers, MiB"
 }
 
@@ -55,12 +56,18 @@ print_table() {
       worker_peak_rss)
         printf '%-16s %10s %8s %8s %7s  %-22s %-10s %s\n' "$name" "$v" "" "" "" \
           "max VmHWM, $WORKERS workers" "$t" "$m" ;;
+      burst_*_p99)
+        printf '%-16s %10s %8s %8.2f %7s  %-22s %-10s %s\n' "$name" "" "" "${P99[${name%_p99}]}" "" \
+          "of all answers" "$t" "$m" ;;
+      burst_*_errors)
+        printf '%-16s %10s %8s %8s %7s  %-22s %-10s %s\n' "$name" "" "" "" "" "$v" "$t" "$m" ;;
     esac
   done
   cat <<EOF
 (rps: answers/s with the expected status inside the ${DURATION}s window; flash_sale: sold-out
  409s/s from the moment the stock ran out; checkout: paid checkouts/s (3 requests each);
- ceiling_db: committed updates/s, p50/p99 per statement. Errors: unexpected statuses + socket errors.)
+ ceiling_db: committed updates/s, p50/p99 per statement; burst_N: 201 + 409 answers/s at N
+ connections, the 503s of admission control not counted. Errors: unexpected statuses + socket errors.)
 EOF
   if [ "${#VIOLATIONS[@]}" -eq 0 ]; then
     echo "invariants: all checks passed"
@@ -68,6 +75,7 @@ EOF
     echo "invariants: ${#VIOLATIONS[@]} VIOLATED"
     printf '  - %s\n' "${VIOLATIONS[@]}"
   fi
+  burst_summary
   # Where the time goes: CPU share per component (of all cores) and database work per
   # successful operation (statements, commits, redo log fsyncs, row lock waits).
   printf '\nwhere the time goes (CPU: %% of %d cores; pool: time per request inside a worker, from its\nlog; db: MariaDB counters per operation):\n' "$(nproc)"
