@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(the_readme_deployment_on_a_throwaway_root) {
   // its port, the socket's path and the log files.
   const fs::path nginx_dir = root / "nginx";
   fs::create_directories(nginx_dir / "flashsale");
-  for (const char* f : {"flashsale-api.conf", "fastcgi_params"}) {
+  for (const char* f : {"flashsale-api.conf", "flashsale-limits.conf", "fastcgi_params"}) {
     fs::copy_file(prefix + "/share/flashsale/conf/nginx/" + f, nginx_dir / "flashsale" / f);
   }
   const int port = FreeLoopbackPort();
