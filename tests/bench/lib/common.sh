@@ -19,11 +19,15 @@ jnum() {
 
 json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"; }
 
-# A port nothing listens on, in a range away from the usual development ports.
+# A port nothing listens on, below the kernel's ephemeral range when there is room: a burst
+# leaves thousands of the client's ephemeral ports in TIME_WAIT for a minute, and nginx cannot
+# bind a port that one of them still holds (a run started right after another failed so).
 free_port() {
-  local p
+  local p lo=20000 span=30000 eph
+  read -r eph _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || eph=0
+  if [ "${eph:-0}" -gt 11024 ]; then lo=10000; span=$(( eph - 10000 )); fi
   for _ in $(seq 1 50); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( lo + RANDOM % span ))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
   done
   die "no free port found"
