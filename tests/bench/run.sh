@@ -37,6 +37,7 @@
 # orders, rows = the 201s wrk saw, paid orders each used exactly one hold...) and every answer
 # must have had an expected status. Exit status: 0 when all of that held (targets missed are
 # reported, not failed), 1 when something did not or a scenario could not run at all.
+# shellcheck source-path=SCRIPTDIR
 set -Eeuo pipefail   # -E: the ERR trap below also fires inside functions
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
