@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(the_readme_deployment_on_a_throwaway_root) {
   // its port, the socket's path and the log files.
   const fs::path nginx_dir = root / "nginx";
   fs::create_directories(nginx_dir / "flashsale");
-  for (const char* f : {"flashsale-api.conf", "flashsale-limits.conf", "fastcgi_params"}) {
+  for (const char* f : {"flashsale-api.conf", "flashsale-limits.conf", "flashsale-trusted.conf", "fastcgi_params"}) {
     fs::copy_file(prefix + "/share/flashsale/conf/nginx/" + f, nginx_dir / "flashsale" / f);
   }
   const int port = FreeLoopbackPort();
@@ -154,6 +154,19 @@ BOOST_AUTO_TEST_CASE(the_readme_deployment_on_a_throwaway_root) {
     BOOST_TEST(got.status == 200, got.Describe());
     BOOST_TEST(got.json["available"].asInt() == 5, got.Describe());
   }
+  // The README's restriction of the operator endpoints and the metrics log to trusted addresses:
+  // this client (127.0.0.1) is not among them once flashsale-trusted.conf says so.
+  std::ofstream(nginx_dir / "flashsale/flashsale-trusted.conf") << "allow 192.0.2.1;\ndeny all;\n";
+  r = Stack().Run({"nginx", "-s", "reload", "-p", nginx_dir.string(), "-c", (nginx_dir / "nginx.conf").string()});
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const Headers admin = {{"Authorization", "Bearer deploy-admin-token"}};
+  BOOST_TEST(WaitFor([&] { return http.Post("/api/admin/products", "{}", admin).status == 403; }));
+  HttpResponse forbidden = http.Post("/api/admin/products", R"({"name":"y","price":1.00,"stock":1})", admin);
+  BOOST_TEST(forbidden.status == 403, forbidden.Describe());
+  BOOST_TEST(forbidden.ErrorCode() == "forbidden", forbidden.Describe());
+  BOOST_TEST(http.Get("/api/logs").status == 403);
+  BOOST_TEST(http.Get("/api/health").status == 200);  // the public API is not restricted
+
   // nginx's own errors are JSON there too.
   HttpResponse missing = http.Get("/nothing-here");
   BOOST_TEST(missing.status == 404);

@@ -149,7 +149,7 @@ nginx_render() {
     -e "s|@NOFILE@|$NGINX_NOFILE|g" -e "s|@WORKER_CONNECTIONS@|$NGINX_CONNECTIONS|g" \
     -e "s|@RATE_LIMIT_ZONE@|$zone|g"
   # The shared routing, copied so the rendered nginx.conf finds it relative to its own directory.
-  cp -f conf/nginx/flashsale-api.conf conf/nginx/fastcgi_params "$VAR/conf/flashsale/"
+  cp -f conf/nginx/flashsale-api.conf conf/nginx/flashsale-trusted.conf conf/nginx/fastcgi_params "$VAR/conf/flashsale/"
   local limits=$VAR/conf/flashsale/flashsale-limits.conf
   {
     echo "# Written by conf/local/stack.sh from admission_limit = $ADMISSION_LIMIT," \
