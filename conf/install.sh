@@ -66,7 +66,7 @@ render_config() {
       -e "s|^admin_token *=.*|admin_token =|" \
       -e "s|^db_password *=.*|db_password =|" \
       -e "s|^sql_dir *=.*|sql_dir = $SHARE/sql|" \
-      -e "s|^log_config *=.*|log_config = $SHARE/conf/log4cplus.properties|" \
+      -e "s|^log_config *=.*|log_config = $SHARE/conf/log4cplus-syslog.properties|" \
       "$REPO/conf/flashsale.conf"
 }
 
@@ -82,7 +82,9 @@ do_install() {
   (cd "$REPO" && find sql -type f -name '*.sql') | while IFS= read -r f; do
     put 0644 "$REPO/$f" "$SHARE/$f"
   done
-  for f in log4cplus.properties log4cplus-cron.properties; do put 0644 "$REPO/conf/$f" "$SHARE/conf/$f"; done
+  for f in log4cplus.properties log4cplus-syslog.properties log4cplus-cron.properties; do
+    put 0644 "$REPO/conf/$f" "$SHARE/conf/$f"
+  done
   for f in "$REPO"/conf/nginx/*; do put 0644 "$f" "$SHARE/conf/nginx/${f##*/}"; done
   put 0644 "$REPO/conf/mariadb/flashsale.cnf" "$SHARE/conf/mariadb/flashsale.cnf"
 

@@ -396,19 +396,21 @@ BOOST_AUTO_TEST_CASE(the_crontab_line_keeps_the_job_exit_status) {
   CheckInvariants(fresh, "the crontab line");
 }
 
-BOOST_AUTO_TEST_CASE(the_cron_log_config_sends_errors_to_syslog_at_err) {
-  // The cron properties as they are, with their syslog appender pointed at a UDP sink (RFC 5424:
-  // "<PRI>1 ..." with PRI = facility * 8 + severity) instead of the local /dev/log.
-  std::string props = ReadRepoFile("conf/log4cplus-cron.properties");
+// A log config as it is, with its syslog appender pointed at a UDP sink (RFC 5424: "<PRI>1 ..."
+// with PRI = facility * 8 + severity) instead of the local /dev/log; the expiry job run with it
+// while MariaDB is down must send its ERROR lines at severity err, everything else below, all
+// under `ident`.
+void CheckSyslogPriorities(const std::string& file, const std::string& ident) {
+  std::string props = ReadRepoFile(file);
   std::smatch m;
   BOOST_REQUIRE_MESSAGE(
       std::regex_search(props, m, std::regex(R"(log4cplus\.appender\.(\w+)\s*=\s*log4cplus::SysLogAppender)")),
-      "conf/log4cplus-cron.properties has no SysLogAppender");
+      file << " has no SysLogAppender");
   UdpSink sink;
   std::string appender = "log4cplus.appender." + m[1].str();
   props += "\n" + appender + ".host=127.0.0.1\n" + appender + ".port=" +
            std::to_string(sink.port()) + "\n";
-  std::string path = Stack().var_dir() + "/tmp/log4cplus-cron-udp.properties";
+  std::string path = Stack().var_dir() + "/tmp/log4cplus-udp.properties";
   std::ofstream(path) << props;
 
   CommandResult r;
@@ -426,7 +428,7 @@ BOOST_AUTO_TEST_CASE(the_cron_log_config_sends_errors_to_syslog_at_err) {
       std::smatch pri;
       BOOST_TEST_REQUIRE(std::regex_search(d, pri, std::regex(R"(^<(\d+)>)")));
       int severity = std::stoi(pri[1].str()) % 8;
-      BOOST_TEST(d.find("flashsale-release-expired") != std::string::npos, "no ident");
+      BOOST_TEST(d.find(" " + ident + " ") != std::string::npos, "not under ident " << ident);
       if (d.find("ERROR") != std::string::npos) {
         BOOST_TEST(severity == 3, "an ERROR line at syslog severity " << severity);
         error_at_err = error_at_err || severity == 3;
@@ -436,6 +438,18 @@ BOOST_AUTO_TEST_CASE(the_cron_log_config_sends_errors_to_syslog_at_err) {
     }
   }
   BOOST_TEST(error_at_err, "no ERROR line reached syslog; got " << got.size() << " datagrams");
+}
+
+BOOST_AUTO_TEST_CASE(the_cron_log_config_sends_errors_to_syslog_at_err) {
+  CheckSyslogPriorities("conf/log4cplus-cron.properties", "flashsale-release-expired");
+}
+
+// The installed binaries' log config (make install points log_config at it): the same
+// priorities, and no access line per request unless asked for.
+BOOST_AUTO_TEST_CASE(the_host_log_config_sends_errors_to_syslog_at_err) {
+  CheckSyslogPriorities("conf/log4cplus-syslog.properties", "flashsale");
+  std::string props = ReadRepoFile("conf/log4cplus-syslog.properties");
+  BOOST_TEST(props.find("\nlog4cplus.logger.flashsale.access=OFF\n") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

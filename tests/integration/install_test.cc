@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(install_honours_destdir_and_prefix_under_umask_077) {
   }
   // The configuration: absolute paths, no development secret.
   BOOST_TEST(conf.find("\nsql_dir = /usr/share/flashsale/sql\n") != std::string::npos, conf);
-  BOOST_TEST(conf.find("\nlog_config = /usr/share/flashsale/conf/log4cplus.properties\n") != std::string::npos, conf);
+  BOOST_TEST(conf.find("\nlog_config = /usr/share/flashsale/conf/log4cplus-syslog.properties\n") != std::string::npos, conf);
   BOOST_TEST(conf.find("local-dev") == std::string::npos, conf);
   BOOST_TEST(conf.find("\nwebhook_secret =\n") != std::string::npos, conf);
   BOOST_TEST(conf.find("\nadmin_token =\n") != std::string::npos, conf);
