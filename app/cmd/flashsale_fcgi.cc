@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include <cstdio>
+#include <memory>
 #include <new>
 
 #include "process/master.h"
@@ -39,8 +40,17 @@ int main(int argc, char** argv) {
   }
   store::CacheTrust* trust = new (page) store::CacheTrust();
 
+  // The scoreboard (workers' states, pool counters, metrics): also shared, also before fork().
+  std::unique_ptr<process::Scoreboard> board =
+      process::Scoreboard::Create(static_cast<size_t>(config->EffectiveWorkers()));
+  if (!board) {
+    LOG4CPLUS_FATAL(util::ProcessLog(), "cannot map the scoreboard");
+    return process::kExitFatal;
+  }
+
   const util::Config& cfg = config.value();
-  return process::RunMaster(cfg, [&cfg, trust](int listen_fd) {
-    return process::RunWorker(cfg, listen_fd, *trust);
+  process::Scoreboard& shared = *board;
+  return process::RunMaster(cfg, shared, [&cfg, trust, &shared](int listen_fd, size_t slot) {
+    return process::RunWorker(cfg, listen_fd, *trust, shared, slot);
   });
 }

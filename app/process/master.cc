@@ -86,7 +86,8 @@ int OpenListener(const util::Config& config, std::string* unix_path) {
 }
 
 // fork(): the child runs the worker and never returns; the parent gets the pid, or -1.
-pid_t Spawn(int listen_fd, const WorkerMain& worker_main, const sigset_t& original_mask) {
+pid_t Spawn(int listen_fd, size_t slot, const WorkerMain& worker_main,
+            const sigset_t& original_mask) {
   pid_t master = getpid();
   pid_t pid = fork();
   if (pid != 0) return pid;
@@ -98,7 +99,7 @@ pid_t Spawn(int listen_fd, const WorkerMain& worker_main, const sigset_t& origin
   // forked child inherits no interval timer and no pending signal).
   for (int sig : {SIGCHLD, SIGALRM, SIGTERM, SIGINT}) signal(sig, SIG_DFL);
   sigprocmask(SIG_SETMASK, &original_mask, nullptr);
-  _exit(worker_main(listen_fd));
+  _exit(worker_main(listen_fd, slot));
 }
 
 std::string Describe(int status) {
@@ -108,8 +109,10 @@ std::string Describe(int status) {
 
 class Pool {
  public:
-  Pool(size_t workers, int listen_fd, const WorkerMain& worker_main, const sigset_t& original_mask)
-      : slots_(workers), listen_fd_(listen_fd), worker_main_(worker_main), original_mask_(original_mask) {
+  Pool(size_t workers, int listen_fd, Scoreboard& board, const WorkerMain& worker_main,
+       const sigset_t& original_mask)
+      : slots_(workers), listen_fd_(listen_fd), board_(board), worker_main_(worker_main),
+        original_mask_(original_mask) {
     for (Slot& s : slots_) s.respawn_at = Clock::now();  // due at once: the first start
   }
 
@@ -126,8 +129,10 @@ class Pool {
         continue;
       }
       it->pid = 0;
+      bool fatal = WIFEXITED(status) && WEXITSTATUS(status) == kExitFatal;
+      board_.Reaped(it - slots_.begin(), /*respawn=*/!draining && !fatal);  // scoreboard
       if (draining) continue;
-      if (WIFEXITED(status) && WEXITSTATUS(status) == kExitFatal) {
+      if (fatal) {
         it->fatal = true;
         LOG4CPLUS_ERROR(util::ProcessLog(), "worker " << pid << " " << Describe(status) << "; fatal, not respawned");
         continue;
@@ -145,8 +150,11 @@ class Pool {
       if (!s.respawn_at) continue;
       Clock::time_point now = Clock::now();
       if (*s.respawn_at <= now) {
-        pid_t pid = Spawn(listen_fd_, worker_main_, original_mask_);
+        size_t index = &s - slots_.data();
+        board_.Spawning(index);  // scoreboard: before fork(), the child then owns the slot
+        pid_t pid = Spawn(listen_fd_, index, worker_main_, original_mask_);
         if (pid > 0) {
+          board_.Spawned(index, pid);  // scoreboard
           s.pid = pid;
           s.started = now;
           s.respawn_at.reset();
@@ -154,6 +162,7 @@ class Pool {
           milliseconds delay = ScheduleRespawn(s, true);
           LOG4CPLUS_ERROR(util::ProcessLog(), "fork failed: " << std::strerror(errno) << "; retrying in "
                                                               << delay.count() << " ms");
+          board_.Reaped(index, /*respawn=*/false);  // scoreboard
         }
       }
       if (s.respawn_at && (!next || *s.respawn_at < *next)) next = s.respawn_at;
@@ -185,13 +194,19 @@ class Pool {
 
   std::vector<Slot> slots_;
   int listen_fd_;
+  Scoreboard& board_;
   const WorkerMain& worker_main_;
   const sigset_t& original_mask_;
 };
 
 }  // namespace
 
-int RunMaster(const util::Config& config, const WorkerMain& worker_main) {
+int RunMaster(const util::Config& config, Scoreboard& board, const WorkerMain& worker_main) {
+  if (board.size() < static_cast<size_t>(config.EffectiveWorkers())) {
+    LOG4CPLUS_FATAL(util::ProcessLog(), "scoreboard has " << board.size() << " slots for "
+                                                          << config.EffectiveWorkers() << " workers");
+    return kExitFatal;
+  }
   std::string unix_path;
   int listen_fd = OpenListener(config, &unix_path);
   if (listen_fd < 0) return kExitFatal;
@@ -212,7 +227,7 @@ int RunMaster(const util::Config& config, const WorkerMain& worker_main) {
   wait_mask = original;
   for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGALRM}) sigdelset(&wait_mask, sig);
 
-  Pool pool(config.EffectiveWorkers(), listen_fd, worker_main, original);
+  Pool pool(config.EffectiveWorkers(), listen_fd, board, worker_main, original);
   ArmTimer(pool.SpawnDue());
   LOG4CPLUS_INFO(util::ProcessLog(), "master " << getpid() << " started " << pool.size() << " workers");
 

@@ -25,8 +25,10 @@
 // before fork: `getppid() == 1` would be wrong when the master itself is PID 1).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 
+#include "process/scoreboard.h"
 #include "util/config.h"
 
 namespace flashsale::process {
@@ -34,10 +36,12 @@ namespace flashsale::process {
 constexpr int kExitFatal = 2;
 constexpr int kDrainSeconds = 20;
 
-// Runs a worker in a freshly forked child: gets the listening socket, returns the exit code.
-using WorkerMain = std::function<int(int listen_fd)>;
+// Runs a worker in a freshly forked child: gets the listening socket and its slot on the
+// scoreboard, returns the exit code.
+using WorkerMain = std::function<int(int listen_fd, size_t slot)>;
 
-// Returns the process exit code.
-int RunMaster(const util::Config& config, const WorkerMain& worker_main);
+// Returns the process exit code. `board` (created before, with at least as many slots as the
+// pool has workers) is kept up to date: each slot is marked on fork and on reap.
+int RunMaster(const util::Config& config, Scoreboard& board, const WorkerMain& worker_main);
 
 }  // namespace flashsale::process

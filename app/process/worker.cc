@@ -25,7 +25,9 @@ void OnStop(int) {
 
 }  // namespace
 
-int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trust) {
+int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trust,
+              Scoreboard& board, size_t slot) {
+  Scoreboard::BindSelf(&board, slot);  // scoreboard: the request path annotates this slot
   // No SA_RESTART: SIGTERM must interrupt a blocking accept().
   struct sigaction sa {};
   sa.sa_handler = OnStop;
@@ -52,10 +54,12 @@ int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trus
   FCGX_InitRequest(&request, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
   LOG4CPLUS_DEBUG(util::ProcessLog(), "worker " << getpid() << " ready");
   while (!g_stop) {
+    board.WorkerIdle(slot);  // scoreboard
     sigprocmask(SIG_UNBLOCK, &term, nullptr);
     int rc = g_stop ? -1 : FCGX_Accept_r(&request);
     sigprocmask(SIG_BLOCK, &term, nullptr);
     if (rc < 0) break;
+    board.RequestStarted(slot);  // scoreboard
     Result<http::Request> req = http::ReadRequest(request);
     http::Response response;
     if (req.ok()) {
@@ -65,7 +69,9 @@ int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trus
     }
     http::WriteResponse(request, response);
     FCGX_Finish_r(&request);
+    board.RequestFinished(slot);  // scoreboard
   }
+  board.WorkerExiting(slot);  // scoreboard
   FCGX_Free(&request, 1);
   LOG4CPLUS_DEBUG(util::ProcessLog(), "worker " << getpid() << " stopped");
   return 0;

@@ -6,12 +6,15 @@
 // request object per process.
 #pragma once
 
+#include "process/scoreboard.h"
 #include "store/product_cache.h"
 #include "util/config.h"
 
 namespace flashsale::process {
 
-// REQUIRES: called in a forked child; `trust` lives in memory shared with the other workers.
-int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trust);
+// REQUIRES: called in a forked child; `trust` and `board` live in memory shared with the other
+// workers; `slot` is this worker's slot on `board`, given by the master.
+int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trust,
+              Scoreboard& board, size_t slot);
 
 }  // namespace flashsale::process
