@@ -1,56 +1,91 @@
 // flashsale-fcgi: the FastCGI pool (a master and its prefork workers). nginx routes /api here.
 //
-//   flashsale-fcgi [--config FILE]      (default: $FLASHSALE_CONFIG or conf/flashsale.conf)
+//   flashsale-fcgi [--config FILE]          (default: $FLASHSALE_CONFIG or conf/flashsale.conf)
+//   flashsale-fcgi --test [--config FILE]   check the configuration and exit: 0 when the pool
+//                                           would start with it, 2 (and why) when not
 //
-// Stays in the foreground; SIGTERM or SIGINT drains and exits. Logs go to stderr.
-#include <sys/mman.h>
+// Stays in the foreground. Signals as php-fpm's (app/process/signals.h): SIGUSR2 or SIGHUP
+// reloads (config and binary, same pid, same socket), SIGUSR1 reopens the log file, SIGQUIT or
+// SIGTERM drains and exits, SIGINT exits at once. Logs go to stderr, or to log_file.
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
-#include <new>
 
 #include "process/master.h"
+#include "process/proctitle.h"
 #include "process/worker.h"
 #include "util/config.h"
 #include "util/log.h"
 
+namespace {
+
+std::string Absolute(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char cwd[4096];
+  if (::getcwd(cwd, sizeof cwd) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace flashsale;
+  process::InitProcTitle(argc, argv);  // before anything keeps a pointer into argv or environ
+  bool test = false;
+  for (int i = 1; i < argc; ++i) test = test || std::strcmp(argv[i], "--test") == 0;
+
   std::string path = util::ConfigPathFromArgs(argc, argv);
   Result<util::Config> config = util::LoadConfig(path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "flashsale-fcgi: %s\n", config.status().message().c_str());
+  Status pool_settings = config.ok() ? util::CheckPoolSettings(config.value()) : config.status();
+  if (!pool_settings.ok()) {
+    std::fprintf(stderr, "flashsale-fcgi: %s: %s\n", path.c_str(), pool_settings.message().c_str());
     return process::kExitFatal;
   }
-  util::InitLogging(config->log_config);
-  if (config->webhook_secret.empty()) {
+  if (test) {
+    std::fprintf(stderr, "flashsale-fcgi: the configuration %s is ok\n", path.c_str());
+    return 0;
+  }
+  // The previous image's descriptors and workers, when this start is a reload (reload.h).
+  process::Handover handover = process::TakeHandover();
+  const util::Config& cfg = config.value();
+  if (!cfg.log_file.empty() && !util::RedirectStderr(cfg.VarPath(cfg.log_file))) return process::kExitFatal;
+  util::InitLogging(cfg.log_config);
+  if (cfg.webhook_secret.empty()) {
     LOG4CPLUS_WARN(util::ProcessLog(),
                    "webhook_secret is empty: payment webhooks are accepted WITHOUT a signature");
   }
-  if (config->admin_token.empty()) {
+  if (cfg.admin_token.empty()) {
     LOG4CPLUS_INFO(util::ProcessLog(), "admin_token is empty: operator endpoints are disabled");
   }
 
-  // The cache-trust flags are shared by every worker: one page, mapped before fork().
-  void* page = mmap(nullptr, sizeof(store::CacheTrust), PROT_READ | PROT_WRITE,
-                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (page == MAP_FAILED) {
-    LOG4CPLUS_FATAL(util::ProcessLog(), "mmap failed");
+  // The cache-trust flags are shared by every worker, of this image and of the previous one.
+  process::TrustPage trust = process::MapTrustPage(handover.reloaded ? handover.trust_fd : -1);
+  if (trust.trust == nullptr) {
+    LOG4CPLUS_FATAL(util::ProcessLog(), "cannot map the cache-trust page");
     return process::kExitFatal;
   }
-  store::CacheTrust* trust = new (page) store::CacheTrust();
 
   // The scoreboard (workers' states, pool counters, metrics): also shared, also before fork().
+  // Each image has its own: the old workers of a reload keep writing the previous one, so no
+  // slot ever has two writers (the counters start again at a reload, as php-fpm's do).
   std::unique_ptr<process::Scoreboard> board =
-      process::Scoreboard::Create(static_cast<size_t>(config->EffectiveWorkers()));
+      process::Scoreboard::Create(static_cast<size_t>(cfg.EffectiveWorkers()));
   if (!board) {
     LOG4CPLUS_FATAL(util::ProcessLog(), "cannot map the scoreboard");
     return process::kExitFatal;
   }
 
-  const util::Config& cfg = config.value();
+  process::MasterOptions options;
+  options.config_path = Absolute(path);
+  options.executable = process::ExecutablePath();
+  options.argv = process::OriginalArgv();
+  options.handover = handover;
+  options.trust = trust;
   process::Scoreboard& shared = *board;
-  return process::RunMaster(cfg, shared, [&cfg, trust, &shared](int listen_fd, size_t slot) {
-    return process::RunWorker(cfg, listen_fd, *trust, shared, slot);
+  store::CacheTrust& shared_trust = *trust.trust;
+  return process::RunMaster(cfg, options, shared, [&cfg, &shared_trust, &shared](int listen_fd, size_t slot) {
+    return process::RunWorker(cfg, listen_fd, shared_trust, shared, slot);
   });
 }

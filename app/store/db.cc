@@ -237,6 +237,12 @@ sql::Connection* Database::Connection() {
     conn_.reset(sql::mysql::get_mysql_driver_instance()->connect(props));
     std::unique_ptr<sql::Statement> st(conn_->createStatement());
     st->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");  // see db.h
+    if (options_.lock_wait_timeout > 0) {
+      // Our own lock waits, not the server's (Debian's MariaDB waits 50 s for a row lock and a
+      // day for a metadata lock): the retry budget must fit inside the request timeouts.
+      std::string n = std::to_string(options_.lock_wait_timeout);
+      st->execute("SET SESSION innodb_lock_wait_timeout = " + n + ", SESSION lock_wait_timeout = " + n);
+    }
     conn_->setAutoCommit(false);
     return conn_.get();
   } catch (const sql::SQLException& e) {
@@ -275,7 +281,10 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
         continue;
       }
       if (!s.ok()) return s;  // ~Tx rolls back
-      if (!tx->committed()) tx->Commit();
+      if (!tx->committed()) {
+        util::FaultPoint("db.before_commit");  // a worker stuck with its locks held (tests)
+        tx->Commit();
+      }
       if (!tx->on_commit_.empty()) util::FaultPoint("db.before_invalidate");
       for (auto& fn : tx->on_commit_) fn();
       return s;
