@@ -60,18 +60,18 @@ bool SetMode(int& out, const std::string& v) {
 // A comma-separated list of IPv4 addresses in dotted form (libfcgi compares them as such), or
 // nothing. Blanks around the commas are allowed.
 bool ValidClientList(const std::string& v) {
-  std::stringstream in(v);
-  std::string item;
-  bool any = false;
-  while (std::getline(in, item, ',')) {
+  if (v.empty()) return true;
+  for (size_t start = 0;;) {
+    size_t comma = v.find(',', start);
+    std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     size_t b = item.find_first_not_of(" \t");
     size_t e = item.find_last_not_of(" \t");
-    if (b == std::string::npos) return false;
+    if (b == std::string::npos) return false;  // an empty item: ",," or a trailing comma
     in_addr addr{};
     if (inet_pton(AF_INET, item.substr(b, e - b + 1).c_str(), &addr) != 1) return false;
-    any = true;
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
   }
-  return any || v.empty();
 }
 
 const std::vector<Field>& Fields() {
