@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 
+#include "process/listener.h"
 #include "process/master.h"
 #include "process/proctitle.h"
 #include "process/worker.h"
@@ -39,6 +40,10 @@ int main(int argc, char** argv) {
   std::string path = util::ConfigPathFromArgs(argc, argv);
   Result<util::Config> config = util::LoadConfig(path);
   Status pool_settings = config.ok() ? util::CheckPoolSettings(config.value()) : config.status();
+  std::string socket_error;
+  if (pool_settings.ok() && !process::SocketOwnerKnown(config.value(), &socket_error)) {
+    pool_settings = Status::InvalidArgument("invalid_config", socket_error);
+  }
   if (!pool_settings.ok()) {
     std::fprintf(stderr, "flashsale-fcgi: %s: %s\n", path.c_str(), pool_settings.message().c_str());
     return process::kExitFatal;

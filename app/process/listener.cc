@@ -76,6 +76,19 @@ void RememberFile(Listener& l) {
 
 }  // namespace
 
+bool SocketOwnerKnown(const util::Config& config, std::string* error) {
+  unsigned id = 0;
+  if (!config.listen_owner.empty() && !LookupId(config.listen_owner, false, &id)) {
+    *error = "listen_owner: no user " + config.listen_owner;
+    return false;
+  }
+  if (!config.listen_group.empty() && !LookupId(config.listen_group, true, &id)) {
+    *error = "listen_group: no group " + config.listen_group;
+    return false;
+  }
+  return true;
+}
+
 void SetInheritable(int fd, bool inheritable) {
   int flags = ::fcntl(fd, F_GETFD);
   if (flags < 0) return;

@@ -40,6 +40,10 @@ struct Listener {
 // config.fcgi_listen. Returns fd -1 when it cannot (logged).
 Listener OpenListener(const util::Config& config, int inherited_fd);
 
+// Whether listen_owner and listen_group exist (checked before the socket is made, and by
+// `flashsale-fcgi --test`); *error says which does not.
+bool SocketOwnerKnown(const util::Config& config, std::string* error);
+
 // Owner, group and mode of a unix socket from the config (a TCP socket: nothing). False, logged,
 // when a user or group does not exist or chown/chmod fails.
 bool ApplySocketPermissions(const Listener& listener, const util::Config& config);
