@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 
+#include "metrics/metrics.h"
 #include "process/master.h"
 #include "process/worker.h"
 #include "util/config.h"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
     LOG4CPLUS_FATAL(util::ProcessLog(), "cannot map the scoreboard");
     return process::kExitFatal;
   }
+  metrics::Install(board->metrics_area(), process::Scoreboard::kMetricsAreaBytes, /*initialize=*/true);
 
   const util::Config& cfg = config.value();
   process::Scoreboard& shared = *board;

@@ -27,7 +27,7 @@ void OnStop(int) {
 
 int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trust,
               Scoreboard& board, size_t slot) {
-  Scoreboard::BindSelf(&board, slot);  // scoreboard: the request path annotates this slot
+  Scoreboard::BindSelf(&board, slot, listen_fd);  // scoreboard: the request path annotates this slot
   // No SA_RESTART: SIGTERM must interrupt a blocking accept().
   struct sigaction sa {};
   sa.sa_handler = OnStop;
