@@ -13,6 +13,7 @@
 #include <cstring>
 #include <memory>
 
+#include "metrics/metrics.h"
 #include "process/listener.h"
 #include "process/master.h"
 #include "process/proctitle.h"
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
     LOG4CPLUS_FATAL(util::ProcessLog(), "cannot map the scoreboard");
     return process::kExitFatal;
   }
+  metrics::Install(board->metrics_area(), process::Scoreboard::kMetricsAreaBytes, /*initialize=*/true);
 
   process::MasterOptions options;
   options.config_path = Absolute(path);

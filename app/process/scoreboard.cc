@@ -61,6 +61,7 @@ constexpr int kReadTries = 64;
 
 Scoreboard* g_self = nullptr;
 size_t g_self_slot = 0;
+int g_self_listen_fd = -1;
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
@@ -307,12 +308,14 @@ PoolView Scoreboard::Pool() const {
   return p;
 }
 
-void Scoreboard::BindSelf(Scoreboard* board, size_t slot) {
+void Scoreboard::BindSelf(Scoreboard* board, size_t slot, int listen_fd) {
   g_self = board;
   g_self_slot = slot;
+  g_self_listen_fd = listen_fd;
 }
 
 Scoreboard* Scoreboard::Self() { return g_self; }
 size_t Scoreboard::SelfSlot() { return g_self_slot; }
+int Scoreboard::SelfListenFd() { return g_self_listen_fd; }
 
 }  // namespace flashsale::process

@@ -152,10 +152,12 @@ class Scoreboard {
 
   // The calling process's own board and slot, set once by a worker after fork(), so code deep in
   // the request path (app/metrics) can annotate its slot. Self() is nullptr in the master, in the
-  // other binaries and in tests.
-  static void BindSelf(Scoreboard* board, size_t slot);
+  // other binaries and in tests. `listen_fd`: the pool's listening socket, whose queue GET /status
+  // reports (-1: unknown).
+  static void BindSelf(Scoreboard* board, size_t slot, int listen_fd = -1);
   static Scoreboard* Self();
   static size_t SelfSlot();
+  static int SelfListenFd();
 
  private:
   Scoreboard(void* base, size_t bytes, int fd, size_t slots);

@@ -35,12 +35,17 @@ bool WaitForConnection(int epoll_fd, int timeout_ms) {
 
 int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trust,
               Scoreboard& board, size_t slot) {
-  Scoreboard::BindSelf(&board, slot);  // scoreboard: the request path annotates this slot
+  Scoreboard::BindSelf(&board, slot, listen_fd);  // scoreboard: the request path annotates this slot
   SetProcTitle("flashsale-fcgi: worker process", "flashsale-wkr");
   // libfcgi reads FCGI_WEB_SERVER_ADDRS in FCGX_Init and closes connections from other
-  // addresses right after accept (TCP only), as php-fpm's listen.allowed_clients does.
+  // addresses right after accept (TCP only), as php-fpm's listen.allowed_clients does. libfcgi
+  // splits the list at commas only: the blanks the config allows around them go.
   if (!config.listen_allowed_clients.empty()) {
-    ::setenv("FCGI_WEB_SERVER_ADDRS", config.listen_allowed_clients.c_str(), 1);
+    std::string addrs;
+    for (char c : config.listen_allowed_clients) {
+      if (c != ' ' && c != '\t') addrs += c;
+    }
+    ::setenv("FCGI_WEB_SERVER_ADDRS", addrs.c_str(), 1);
   }
 
   store::Database db(store::DbOptionsFrom(config));
