@@ -159,7 +159,7 @@ int RunMaster(const util::Config& config, const MasterOptions& options, Scoreboa
       trust_marked = true;
     }
     if (sig.reopen) {
-      util::ReopenLogs(config.log_file, config.log_config);
+      util::ReopenLogs(config.VarPath(config.log_file), config.log_config);
       pool.SignalAll(SIGUSR1);
       LOG4CPLUS_INFO(util::ProcessLog(), "SIGUSR1: log files reopened");
     }

@@ -20,6 +20,7 @@ volatile sig_atomic_t g_stop = 0;
 volatile sig_atomic_t g_stop_now = 0;
 
 sigset_t g_wait_mask;  // the mask inside ppoll(): the process's signals unblocked
+sigset_t g_ours;       // the process's signals (the master's or the worker's)
 
 void OnMasterSignal(int sig) {
   switch (sig) {
@@ -55,6 +56,7 @@ void BlockAndKeepWaitMask(std::initializer_list<int> signals) {
   sigset_t block, current;
   sigemptyset(&block);
   for (int sig : signals) sigaddset(&block, sig);
+  g_ours = block;
   sigprocmask(SIG_BLOCK, &block, &current);
   g_wait_mask = current;
   for (int sig : signals) sigdelset(&g_wait_mask, sig);
@@ -96,7 +98,21 @@ bool WaitForEvent(int fd, std::optional<Clock::time_point> deadline) {
     timeout = &ts;
   }
   int n = ppoll(&p, fd >= 0 ? 1 : 0, timeout, &g_wait_mask);
+  DeliverPendingSignals();
   return n > 0 && (p.revents & POLLIN) != 0;
+}
+
+void DeliverPendingSignals() {
+  sigset_t pending;
+  sigpending(&pending);
+  bool any = false;
+  for (int sig = 1; sig < NSIG && !any; ++sig) {
+    any = sigismember(&g_ours, sig) == 1 && sigismember(&pending, sig) == 1;
+  }
+  if (!any) return;
+  sigset_t saved;
+  sigprocmask(SIG_SETMASK, &g_wait_mask, &saved);  // the handlers run here
+  sigprocmask(SIG_SETMASK, &saved, nullptr);
 }
 
 void InstallWorkerSignals() {

@@ -48,6 +48,12 @@ MasterSignals TakeMasterSignals();
 // `fd` is readable.
 bool WaitForEvent(int fd, std::optional<Clock::time_point> deadline);
 
+// Runs the handlers of the process's signals that are pending. Needed after ppoll() and
+// epoll_pwait() return ready descriptors: Linux then restores the blocking mask without
+// delivering a signal that was already pending, so under steady load (a connection always
+// waiting) a stop or reload would otherwise never be seen.
+void DeliverPendingSignals();
+
 // In a freshly forked worker: its handlers and mask (whatever the master's were).
 void InstallWorkerSignals();
 bool WorkerStopRequested();

@@ -28,7 +28,9 @@ int64_t Millis(Clock::duration d) { return std::chrono::duration_cast<std::chron
 // the worker's signals unblocked. True when one waits.
 bool WaitForConnection(int epoll_fd, int timeout_ms) {
   struct epoll_event ev {};
-  return epoll_pwait(epoll_fd, &ev, 1, timeout_ms, &WaitMask()) > 0;
+  int n = epoll_pwait(epoll_fd, &ev, 1, timeout_ms, &WaitMask());
+  DeliverPendingSignals();  // see signals.h
+  return n > 0;
 }
 
 }  // namespace
@@ -72,7 +74,7 @@ int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trus
   LOG4CPLUS_DEBUG(util::ProcessLog(), "worker " << getpid() << " ready");
   board.WorkerIdle(slot);  // scoreboard
   for (;;) {
-    if (TakeWorkerReopen()) util::ReopenLogs(config.log_file, config.log_config);
+    if (TakeWorkerReopen()) util::ReopenLogs(config.VarPath(config.log_file), config.log_config);
     Clock::time_point now = Clock::now();
     if (WorkerStopRequested() && !stop_since) stop_since = now;
     if (stop_since && now - *stop_since > std::chrono::milliseconds(kQueueDrainMs)) break;

@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_SUITE(pool_signals)
 // file at the configured path from then on.
 BOOST_AUTO_TEST_CASE(sigusr1_reopens_the_log_file) {
   const std::string log = Stack().var_dir() + "/log/pool-usr1.log";
-  ScopedPool pool(EnvOverrides{{"FLASHSALE_LOG_FILE", log}});
+  ScopedPool pool(EnvOverrides{{"FLASHSALE_LOG_FILE", "log/pool-usr1.log"}});  // relative to var_dir
   Api api;
   pid_t master = Stack().PoolMasterPid();
   BOOST_TEST_REQUIRE(master > 0);
