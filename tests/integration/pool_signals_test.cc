@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(sigint_stops_at_once) {
   // A drain would wait for the stopped worker (up to 20 s): stopping now does not.
   BOOST_TEST(MasterGone(master, 3000), "the master still runs 3 s after SIGINT");
   BOOST_TEST_MESSAGE("SIGINT: master gone after " << NowMillis() - sent << " ms");
-  BOOST_TEST(!Alive(held.worker), "the worker survived SIGINT");
+  BOOST_TEST(Eventually(3000, [&] { return !Alive(held.worker); }), "the worker survived SIGINT");
   if (Alive(held.worker)) ::kill(held.worker, SIGKILL);
   HttpResponse r = held.answer.get();
   BOOST_TEST(r.status == 502, r.Describe());

@@ -134,7 +134,8 @@ BOOST_AUTO_TEST_CASE(a_stuck_worker_is_replaced_at_request_terminate_timeout) {
   BOOST_TEST(r.ErrorCode() == "bad_gateway", r.Describe());
   BOOST_TEST(elapsed >= 2900, "killed before its timeout");
   BOOST_TEST(elapsed < 10000, "not killed at its timeout");
-  BOOST_TEST(!Alive(worker), "the stuck worker still runs");
+  // Its connection closed as it died; the exit itself may take a moment longer.
+  BOOST_TEST(Eventually(3000, [&] { return !Alive(worker); }), "the stuck worker still runs");
   if (Alive(worker)) ::kill(worker, SIGKILL);
   BOOST_TEST(Eventually(5000, [&] {
     std::vector<pid_t> now = Stack().PoolWorkerPids();
