@@ -1,6 +1,7 @@
 // flashsale-fcgi: the FastCGI pool (a master and its prefork workers). nginx routes /api here.
 //
-//   flashsale-fcgi [--config FILE]      (default: $FLASHSALE_CONFIG or conf/flashsale.conf)
+//   flashsale-fcgi [-c FILE] [-t]      (default: $FLASHSALE_CONFIG or conf/flashsale.conf;
+//                                      --help: util/cli.h)
 //
 // Stays in the foreground; SIGTERM or SIGINT drains and exits. Logs go to stderr.
 #include <sys/mman.h>
@@ -12,21 +13,33 @@
 #include "metrics/metrics.h"
 #include "process/master.h"
 #include "process/worker.h"
+#include "store/preflight.h"
+#include "util/cli.h"
 #include "util/config.h"
+#include "util/config_check.h"
 #include "util/log.h"
 
 int main(int argc, char** argv) {
   using namespace flashsale;
-  std::string path = util::ConfigPathFromArgs(argc, argv);
+  util::ParsedCommandLine cli = util::ParseCommandLine(
+      argc, argv, {"flashsale-fcgi", "The FastCGI pool: a master and its prefork workers.", {}});
+  if (!cli.line) return cli.exit_status;
+  const std::string& path = cli.line->config_path;
   Result<util::Config> config = util::LoadConfig(path);
+  if (config.ok()) {
+    if (Status refused = util::CheckPoolConfig(config.value()); !refused.ok()) config = refused;
+  }
   if (!config.ok()) {
     std::fprintf(stderr, "flashsale-fcgi: %s\n", config.status().message().c_str());
     return process::kExitFatal;
   }
   util::InitLogging(config->log_config);
+  if (cli.line->test_config) {
+    return store::CheckConnections(config.value(), "flashsale-fcgi", path) ? 0 : 1;
+  }
   if (config->webhook_secret.empty()) {
-    LOG4CPLUS_WARN(util::ProcessLog(),
-                   "webhook_secret is empty: payment webhooks are accepted WITHOUT a signature");
+    LOG4CPLUS_WARN(util::ProcessLog(), "webhook_secret is empty and webhook_allow_unsigned = true: "
+                                       "payment webhooks are accepted WITHOUT a signature");
   }
   if (config->admin_token.empty()) {
     LOG4CPLUS_INFO(util::ProcessLog(), "admin_token is empty: operator endpoints are disabled");
