@@ -18,6 +18,7 @@ LDLIBS   := -lfcgi -lmysqlcppconn -lhiredis -ljsoncpp -llog4cplus -lcrypto -lpth
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+SYSCONFDIR ?= /etc
 
 BUILD   := build
 BIN     := $(BUILD)/bin
@@ -35,7 +36,7 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/*.cc tests/support/*.cc))
 INTEG_OBJS := $(INTEG_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
 
-.PHONY: all deps run test unit integration faults openapi-lint bench install clean reset \
+.PHONY: all deps run test unit integration faults openapi-lint bench install uninstall clean reset \
         fuzz-build fuzz fuzz-replay fuzz-minimize test-sanitize
 .DEFAULT_GOAL := all
 
@@ -118,10 +119,15 @@ openapi-lint:
 bench: deps all $(BIN)/bench-fcgi-ceiling $(BIN)/bench-db-ceiling
 	@tests/bench/run.sh
 
+# Binaries (stripped), sql/, the runtime part of conf/, the systemd unit, /etc/cron.d/flashsale
+# and, when absent, /etc/flashsale/flashsale.conf: see conf/install.sh. PREFIX, DESTDIR and
+# SYSCONFDIR are honoured in every path and in the paths written inside the files.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/flashsale
-	install -m 0755 $(BINARIES) $(DESTDIR)$(PREFIX)/bin/
-	cp -R conf sql cron $(DESTDIR)$(PREFIX)/share/flashsale/
+	@PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSCONFDIR=$(SYSCONFDIR) BIN_DIR=$(BIN) conf/install.sh install
+
+# Everything `install` put there except the configuration (PURGE=1 removes it too).
+uninstall:
+	@PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SYSCONFDIR=$(SYSCONFDIR) conf/install.sh uninstall
 
 clean:
 	rm -rf $(BUILD)

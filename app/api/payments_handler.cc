@@ -5,6 +5,7 @@
 #include "api/validate.h"
 #include "domain/webhook_signature.h"
 #include "http/error_map.h"
+#include "util/log.h"
 
 namespace flashsale::api {
 
@@ -18,6 +19,10 @@ Result<http::Response> PaymentWebhook(Services& s, const http::Request& req) {
                                         now / 1000)) {
       return Status::Unauthorized("invalid_signature", "missing, stale or invalid X-Signature");
     }
+  } else {
+    // Only reachable with webhook_allow_unsigned = true (the pool refuses to start otherwise).
+    LOG4CPLUS_WARN(util::HttpLog(), "payment webhook accepted WITHOUT a signature (no webhook_secret; "
+                                    "webhook_allow_unsigned = true) [" << req.request_id << "]");
   }
   Result<util::JsonDocument> body = ParseObject(req.body);
   if (!body.ok()) return body.status();

@@ -1,8 +1,10 @@
 // flashsale-fcgi: the FastCGI pool (a master and its prefork workers). nginx routes /api here.
 //
-//   flashsale-fcgi [--config FILE]          (default: $FLASHSALE_CONFIG or conf/flashsale.conf)
-//   flashsale-fcgi --test [--config FILE]   check the configuration and exit: 0 when the pool
-//                                           would start with it, 2 (and why) when not
+//   flashsale-fcgi [-c FILE] [-t] [--check-config]   (default: $FLASHSALE_CONFIG or
+//                                                    conf/flashsale.conf; --help: util/cli.h)
+//   --check-config: the configuration file alone (no connections): 0 when the pool would start
+//   with it, 2 and why when not. What a reload runs with the binary it is about to exec, and
+//   what `systemctl reload` runs first.
 //
 // Stays in the foreground. Signals as php-fpm's (app/process/signals.h): SIGUSR2 or SIGHUP
 // reloads (config and binary, same pid, same socket), SIGUSR1 reopens the log file, SIGQUIT or
@@ -18,7 +20,10 @@
 #include "process/master.h"
 #include "process/proctitle.h"
 #include "process/worker.h"
+#include "store/preflight.h"
+#include "util/cli.h"
 #include "util/config.h"
+#include "util/config_check.h"
 #include "util/log.h"
 
 namespace {
@@ -35,32 +40,44 @@ std::string Absolute(const std::string& path) {
 int main(int argc, char** argv) {
   using namespace flashsale;
   process::InitProcTitle(argc, argv);  // before anything keeps a pointer into argv or environ
-  bool test = false;
-  for (int i = 1; i < argc; ++i) test = test || std::strcmp(argv[i], "--test") == 0;
-
-  std::string path = util::ConfigPathFromArgs(argc, argv);
+  util::ParsedCommandLine cli = util::ParseCommandLine(
+      argc, argv,
+      {"flashsale-fcgi", "The FastCGI pool: a master and its prefork workers.",
+       {{"--check-config", "check the configuration file alone (no connections), then exit (0: ok)"}}});
+  if (!cli.line) return cli.exit_status;
+  const std::string& path = cli.line->config_path;
   Result<util::Config> config = util::LoadConfig(path);
-  Status pool_settings = config.ok() ? util::CheckPoolSettings(config.value()) : config.status();
-  std::string socket_error;
-  if (pool_settings.ok() && !process::SocketOwnerKnown(config.value(), &socket_error)) {
-    pool_settings = Status::InvalidArgument("invalid_config", socket_error);
+  if (config.ok()) {
+    std::string socket_error;
+    if (Status refused = util::CheckPoolConfig(config.value()); !refused.ok()) {
+      config = refused;
+    } else if (Status budget = util::CheckPoolSettings(config.value()); !budget.ok()) {
+      config = budget;
+    } else if (!process::SocketOwnerKnown(config.value(), &socket_error)) {
+      config = Status::InvalidArgument("invalid_config", socket_error);
+    }
   }
-  if (!pool_settings.ok()) {
-    std::fprintf(stderr, "flashsale-fcgi: %s: %s\n", path.c_str(), pool_settings.message().c_str());
+  if (!config.ok()) {
+    std::fprintf(stderr, "flashsale-fcgi: %s\n", config.status().message().c_str());
     return process::kExitFatal;
   }
-  if (test) {
+  if (cli.line->switches.count("--check-config") != 0) {
     std::fprintf(stderr, "flashsale-fcgi: the configuration %s is ok\n", path.c_str());
     return 0;
   }
+  const util::Config& cfg = config.value();
+  if (!cli.line->test_config && !cfg.log_file.empty() && !util::RedirectStderr(cfg.VarPath(cfg.log_file))) {
+    return process::kExitFatal;
+  }
+  util::InitLogging(cfg.log_config);
+  if (cli.line->test_config) {
+    return store::CheckConnections(cfg, "flashsale-fcgi", path) ? 0 : 1;
+  }
   // The previous image's descriptors and workers, when this start is a reload (reload.h).
   process::Handover handover = process::TakeHandover();
-  const util::Config& cfg = config.value();
-  if (!cfg.log_file.empty() && !util::RedirectStderr(cfg.VarPath(cfg.log_file))) return process::kExitFatal;
-  util::InitLogging(cfg.log_config);
   if (cfg.webhook_secret.empty()) {
-    LOG4CPLUS_WARN(util::ProcessLog(),
-                   "webhook_secret is empty: payment webhooks are accepted WITHOUT a signature");
+    LOG4CPLUS_WARN(util::ProcessLog(), "webhook_secret is empty and webhook_allow_unsigned = true: "
+                                       "payment webhooks are accepted WITHOUT a signature");
   }
   if (cfg.admin_token.empty()) {
     LOG4CPLUS_INFO(util::ProcessLog(), "admin_token is empty: operator endpoints are disabled");

@@ -1,25 +1,33 @@
 // flashsale-migrate: applies the schema migrations in sql_dir, then the seed with --seed.
 //
-//   flashsale-migrate [--config FILE] [--seed]
+//   flashsale-migrate [-c FILE] [-t] [--seed]        (--help: util/cli.h)
 #include <cstdio>
-#include <cstring>
 
 #include "jobs/migrations.h"
 #include "store/db.h"
 #include "store/options.h"
+#include "store/preflight.h"
+#include "util/cli.h"
 #include "util/config.h"
 #include "util/log.h"
 
 int main(int argc, char** argv) {
   using namespace flashsale;
-  Result<util::Config> config = util::LoadConfig(util::ConfigPathFromArgs(argc, argv));
+  util::ParsedCommandLine cli = util::ParseCommandLine(
+      argc, argv,
+      {"flashsale-migrate", "Applies the pending schema migrations of sql_dir, then exits.",
+       {{"--seed", "then apply sql_dir/seed.sql (the demo product)"}}});
+  if (!cli.line) return cli.exit_status;
+  Result<util::Config> config = util::LoadConfig(cli.line->config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "flashsale-migrate: %s\n", config.status().message().c_str());
     return 1;
   }
   util::InitLogging(config->log_config);
-  bool seed = false;
-  for (int i = 1; i < argc; ++i) seed = seed || std::strcmp(argv[i], "--seed") == 0;
+  if (cli.line->test_config) {
+    return store::CheckConnections(config.value(), "flashsale-migrate", cli.line->config_path) ? 0 : 1;
+  }
+  bool seed = cli.line->switches.count("--seed") > 0;
 
   store::DbOptions options = store::DbOptionsFrom(config.value());
   options.retry_attempts = 1;

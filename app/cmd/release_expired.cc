@@ -1,6 +1,6 @@
 // flashsale-release-expired: one run of the expiry job (cron calls it; see cron/).
 //
-//   flashsale-release-expired [--config FILE]
+//   flashsale-release-expired [-c FILE] [-t]          (--help: util/cli.h)
 //
 // Exit codes: 0 the run did its work, or another run holds the lock (this one exits at once), or
 // this run lost its lock to another one mid-way; 1 failure: configuration unreadable, MariaDB
@@ -18,6 +18,8 @@
 #include "jobs/release_expired_job.h"
 #include "store/db.h"
 #include "store/options.h"
+#include "store/preflight.h"
+#include "util/cli.h"
 #include "util/config.h"
 #include "util/log.h"
 
@@ -41,7 +43,11 @@ std::string RunId() {
 int main(int argc, char** argv) {
   using namespace flashsale;
   using End = jobs::ReleaseReport::End;
-  Result<util::Config> config = util::LoadConfig(util::ConfigPathFromArgs(argc, argv));
+  util::ParsedCommandLine cli = util::ParseCommandLine(
+      argc, argv,
+      {"flashsale-release-expired", "One run of the expiry job: releases expired holds and orders.", {}});
+  if (!cli.line) return cli.exit_status;
+  Result<util::Config> config = util::LoadConfig(cli.line->config_path);
   if (!config.ok()) {
     // Under cron nobody reads stderr: log where the job's lines go when the environment names
     // a log config (the crontab does).
@@ -54,6 +60,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   util::InitLogging(config->log_config);
+  if (cli.line->test_config) {
+    return store::CheckConnections(config.value(), "flashsale-release-expired", cli.line->config_path) ? 0 : 1;
+  }
   auto log = log4cplus::Logger::getInstance("flashsale.jobs");
 
   jobs::ExpiryLock lock(config.value());

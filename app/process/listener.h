@@ -41,7 +41,7 @@ struct Listener {
 Listener OpenListener(const util::Config& config, int inherited_fd);
 
 // Whether listen_owner and listen_group exist (checked before the socket is made, and by
-// `flashsale-fcgi --test`); *error says which does not.
+// `flashsale-fcgi --check-config` and -t); *error says which does not.
 bool SocketOwnerKnown(const util::Config& config, std::string* error);
 
 // Owner, group and mode of a unix socket from the config (a TCP socket: nothing). False, logged,

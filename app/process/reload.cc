@@ -77,7 +77,7 @@ std::string ExecutablePath() {
 
 pid_t StartConfigTest(const std::string& exe, const std::vector<std::string>& argv) {
   std::vector<std::string> args = argv;
-  args.push_back("--test");
+  args.push_back("--check-config");
   std::vector<char*> c_args = CStrings(args);
   pid_t pid = fork();
   if (pid != 0) return pid;

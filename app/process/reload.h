@@ -2,9 +2,9 @@
 // its listening socket, its cache-trust page and its workers.
 //
 // DESIGN (after php-fpm's fpm_pctl_exec and FPM_SOCKETS, with one difference said below)
-//   1. The master runs `<binary> --test <its own arguments>` as a child: the binary that will
-//      run judges the config it will run with (a new binary may know keys the running one does
-//      not). The master keeps serving meanwhile; a test that fails or takes over
+//   1. The master runs `<binary> <its own arguments> --check-config` as a child: the binary
+//      that will run judges the config it will run with (a new binary may know keys the running
+//      one does not). No connection is tested: a reload must work while MariaDB is down. The master keeps serving meanwhile; a test that fails or takes over
 //      kConfigTestSeconds leaves the old image running, with an ERROR in the log.
 //   2. It re-execs the binary at the path it was started from (always, like php-fpm: a new
 //      binary, a new library or only a new config are all picked up the same way, and one path
@@ -57,7 +57,7 @@ Handover TakeHandover();
 // The binary this process runs, by path (to exec the file installed there now).
 std::string ExecutablePath();
 
-// Forks `exe` with `argv` plus "--test"; its output goes to the master's stderr. -1 on failure.
+// Forks `exe` with `argv` plus "--check-config"; its output goes to the master's stderr. -1 on failure.
 pid_t StartConfigTest(const std::string& exe, const std::vector<std::string>& argv);
 
 // Execs `exe` with `argv` and the hand-over. Returns only if exec failed (logged).

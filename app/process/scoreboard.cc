@@ -81,7 +81,7 @@ void FetchMax(std::atomic<uint64_t>& target, uint64_t value) {
 // Copies `s` into a field of `width` bytes at `out`, cut and NUL-padded.
 void PutText(char* out, size_t width, std::string_view s) {
   size_t n = std::min(s.size(), width);
-  std::memcpy(out, s.data(), n);
+  if (n > 0) std::memcpy(out, s.data(), n);  // an empty string_view may hold no pointer
   std::memset(out + n, 0, width - n);
 }
 

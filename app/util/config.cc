@@ -2,14 +2,18 @@
 // error messages can never disagree about which keys exist.
 #include "util/config.h"
 
+#include "util/config_line.h"
+
 #include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -36,6 +40,19 @@ bool SetInt(int& out, const std::string& v, int min, int max) {
 
 std::function<bool(Config&, const std::string&)> Int(int Config::*m, int min, int max) {
   return [m, min, max](Config& c, const std::string& v) { return SetInt(c.*m, v, min, max); };
+}
+// true / false (also yes / no, on / off, 1 / 0, as php-fpm and MariaDB accept).
+std::function<bool(Config&, const std::string&)> Bool(bool Config::*m) {
+  return [m](Config& c, const std::string& v) {
+    if (v == "true" || v == "yes" || v == "on" || v == "1") {
+      c.*m = true;
+    } else if (v == "false" || v == "no" || v == "off" || v == "0") {
+      c.*m = false;
+    } else {
+      return false;
+    }
+    return true;
+  };
 }
 std::function<bool(Config&, const std::string&)> Str(std::string Config::*m) {
   return [m](Config& c, const std::string& v) {
@@ -84,6 +101,8 @@ const std::vector<Field>& Fields() {
       {"webhook_secret", Str(&Config::webhook_secret)},
       {"webhook_secret_previous", Str(&Config::webhook_secret_previous)},
       {"webhook_tolerance_seconds", Int(&Config::webhook_tolerance_seconds, 1, 86400)},
+      {"webhook_allow_unsigned", Bool(&Config::webhook_allow_unsigned)},
+      {"allow_development_secrets", Bool(&Config::allow_development_secrets)},
       {"admin_token", Str(&Config::admin_token)},
       {"fcgi_listen", Str(&Config::fcgi_listen)},
       {"fcgi_backlog", Int(&Config::fcgi_backlog, 1, 65535)},
@@ -186,17 +205,11 @@ Result<Config> ParseConfig(const std::string& text,
   int line_no = 0;
   while (std::getline(in, line)) {
     ++line_no;
-    size_t hash = line.find('#');
-    if (hash != std::string::npos) line.erase(hash);
-    line = Trim(line);
-    if (line.empty()) continue;
-    size_t eq = line.find('=');
-    if (eq == std::string::npos) {
-      return Status::InvalidArgument("invalid_config",
-                                     "line " + std::to_string(line_no) + ": expected key = value");
-    }
-    Status s = Apply(config, Trim(line.substr(0, eq)), Trim(line.substr(eq + 1)),
-                     "line " + std::to_string(line_no));
+    const std::string where = "line " + std::to_string(line_no);
+    Result<std::optional<ConfigLine>> parsed = ParseConfigLine(line);
+    if (!parsed.ok()) return Status::InvalidArgument("invalid_config", where + ": " + parsed.status().message());
+    if (!parsed.value()) continue;
+    Status s = Apply(config, parsed.value()->key, parsed.value()->value, where);
     if (!s.ok()) return s;
   }
   for (const Field& f : Fields()) {
@@ -208,9 +221,16 @@ Result<Config> ParseConfig(const std::string& text,
   return config;
 }
 
+std::string ResolveAgainst(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  return (std::filesystem::path(base_dir) / path).lexically_normal().string();
+}
+
 Result<Config> LoadConfig(const std::string& path) {
   std::ifstream file(path);
-  if (!file) return Status::InvalidArgument("invalid_config", "cannot read " + path);
+  if (!file) {
+    return Status::InvalidArgument("invalid_config", "cannot read " + path + ": " + std::strerror(errno));
+  }
   std::stringstream text;
   text << file.rdbuf();
   std::map<std::string, std::string> env;
@@ -220,7 +240,16 @@ Result<Config> LoadConfig(const std::string& path) {
       env.emplace(std::string(*e, static_cast<size_t>(eq - *e)), std::string(eq + 1));
     }
   }
-  return ParseConfig(text.str(), env);
+  Result<Config> config = ParseConfig(text.str(), env);
+  if (!config.ok()) return Status::InvalidArgument("invalid_config", path + ": " + config.status().message());
+  // Relative paths, from the file or the environment, are relative to the file's directory:
+  // the same file means the same paths whatever directory a binary is started from.
+  std::error_code ec;
+  std::string base = std::filesystem::absolute(path, ec).parent_path().string();
+  for (std::string* p : {&config->var_dir, &config->sql_dir, &config->log_config}) {
+    *p = ResolveAgainst(base, *p);
+  }
+  return config;
 }
 
 Status CheckPoolSettings(const Config& c) {
@@ -270,14 +299,6 @@ Status CheckPoolSettings(const Config& c) {
                   "nginx");
   }
   return Status::Ok();
-}
-
-std::string ConfigPathFromArgs(int argc, char** argv) {
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--config") == 0) return argv[i + 1];
-  }
-  if (const char* env = std::getenv("FLASHSALE_CONFIG"); env != nullptr && *env) return env;
-  return "conf/flashsale.conf";
 }
 
 }  // namespace flashsale::util

@@ -22,6 +22,8 @@ struct Config {
   std::string webhook_secret;
   std::string webhook_secret_previous;
   int webhook_tolerance_seconds = 300;
+  bool webhook_allow_unsigned = false;  // only with no webhook_secret (util/config_check.h)
+  bool allow_development_secrets = false;  // set by the local stack only
   std::string admin_token;
 
   std::string fcgi_listen = "run/fcgi.sock";
@@ -76,7 +78,8 @@ struct Config {
 // FLASHSALE_* names matter). Pure: tests pass both in.
 Result<Config> ParseConfig(const std::string& text, const std::map<std::string, std::string>& env);
 
-// Reads the file at `path` and the process environment.
+// Reads the file at `path` and the process environment. Relative var_dir, sql_dir and
+// log_config (from either) are made absolute against the file's directory.
 Result<Config> LoadConfig(const std::string& path);
 
 // The pool's settings taken together (ParseConfig checks each value alone): the pm settings fit
@@ -88,7 +91,7 @@ Result<Config> LoadConfig(const std::string& path);
 Status CheckPoolSettings(const Config& config);
 inline constexpr int kBudgetMarginSeconds = 2;
 
-// The config file named by --config, else $FLASHSALE_CONFIG, else conf/flashsale.conf.
-std::string ConfigPathFromArgs(int argc, char** argv);
+// `path` made absolute against `base_dir` (absolute paths and "" stay as they are).
+std::string ResolveAgainst(const std::string& base_dir, const std::string& path);
 
 }  // namespace flashsale::util

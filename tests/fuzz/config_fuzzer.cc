@@ -1,9 +1,12 @@
 // Config parsing (app/util/config.h) against a reference reading of the format (conf/flashsale.conf,
-// README "Configuration"): `key = value` lines, `#` starts a comment, blanks around key and value
-// ignored, a non-blank line without '=' or with an unknown key refuses the file, integers are
-// decimal within each key's range, FLASHSALE_<KEY> in the environment wins over the file. Also:
-// whatever was accepted writes back to a file that reads the same, CRLF line ends read the same,
-// and LoadConfig on a temporary file gives what ParseConfig gives.
+// README "Configuration"): `key = value` lines, `#` starts a comment at the start of a line or
+// after a blank outside quotes, blanks around key and value ignored, "double quotes" with \" and
+// \\, 'single quotes' literal, nothing but a comment after a closing quote, a non-blank line
+// without '=' or with an unknown key refuses the file, integers are decimal within each key's
+// range, FLASHSALE_<KEY> in the environment (taken literally) wins over the file. Also: whatever
+// was accepted writes back (quoted) to a file that reads the same, CRLF line ends read the same,
+// and LoadConfig on a temporary file gives what ParseConfig gives, with the relative paths made
+// absolute against the file's directory.
 //
 // Input: the file's text, optionally followed by a line "--- env ---" and NAME=value lines.
 #include <unistd.h>
@@ -13,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -99,6 +103,33 @@ std::optional<int> RefInt(const std::string& s, int min, int max) {
 
 enum class Verdict { kOk, kBad, kUnknownKey };
 
+bool RefBlank(char ch) { return ch == ' ' || ch == '\t' || ch == '\r'; }
+
+// The value part of a line (already trimmed), or nullopt when the line must be refused.
+std::optional<std::string> RefValue(const std::string& v) {
+  if (!v.empty() && (v[0] == '"' || v[0] == '\'')) {
+    std::string out;
+    size_t i = 1;
+    while (i < v.size() && v[i] != v[0]) {
+      if (v[0] == '"' && v[i] == '\\' && i + 1 < v.size() && (v[i + 1] == '"' || v[i + 1] == '\\')) ++i;
+      out += v[i++];
+    }
+    if (i >= v.size()) return std::nullopt;  // no closing quote
+    size_t j = i + 1;
+    while (j < v.size() && RefBlank(v[j])) ++j;
+    if (j < v.size() && v[j] != '#') return std::nullopt;
+    return out;
+  }
+  size_t cut = v.size();
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] == '#' && (i == 0 || RefBlank(v[i - 1]))) {
+      cut = i;
+      break;
+    }
+  }
+  return RefTrim(v.substr(0, cut));
+}
+
 Verdict RefApply(Config& c, const std::string& key, const std::string& value) {
   const Key* k = FindKey(key);
   if (k == nullptr) return Verdict::kUnknownKey;
@@ -123,11 +154,15 @@ Verdict RefParse(const std::string& text, const std::map<std::string, std::strin
     }
   }
   for (std::string line : lines) {
-    line = RefTrim(line.substr(0, line.find('#')));
-    if (line.empty()) continue;
+    line = RefTrim(line);
+    if (line.empty() || line[0] == '#') continue;
     size_t eq = line.find('=');
     if (eq == std::string::npos) return Verdict::kBad;
-    Verdict v = RefApply(c, RefTrim(line.substr(0, eq)), RefTrim(line.substr(eq + 1)));
+    std::string key = RefTrim(line.substr(0, eq));
+    if (key.empty()) return Verdict::kBad;
+    std::optional<std::string> value = RefValue(RefTrim(line.substr(eq + 1)));
+    if (!value) return Verdict::kBad;
+    Verdict v = RefApply(c, key, *value);
     if (v != Verdict::kOk) return v;
   }
   for (const Key& k : Keys()) {
@@ -151,16 +186,23 @@ std::string Describe(const Config& c) {
   return out;
 }
 
-// A file that sets every key to `c`'s value, or nullopt when some string cannot be written
-// (a '#', a line break, or blanks at either end).
+// A file that sets every key to `c`'s value (strings double-quoted), or nullopt when some
+// string cannot be written (a line break).
 std::optional<std::string> Write(const Config& c) {
   std::string out;
   for (const Key& k : Keys()) {
-    std::string value = k.int_member ? std::to_string(c.*(k.int_member)) : c.*(k.string_member);
-    if (value.find_first_of("#\n") != std::string::npos || RefTrim(value) != value) {
-      return std::nullopt;
+    if (k.int_member) {
+      out += std::string(k.name) + " = " + std::to_string(c.*(k.int_member)) + "\n";
+      continue;
     }
-    out += std::string(k.name) + " = " + value + "\n";
+    const std::string& value = c.*(k.string_member);
+    if (value.find('\n') != std::string::npos) return std::nullopt;
+    std::string quoted = "\"";
+    for (char ch : value) {
+      if (ch == '"' || ch == '\\') quoted += '\\';
+      quoted += ch;
+    }
+    out += std::string(k.name) + " = " + quoted + "\"\n";
   }
   return out;
 }
@@ -251,8 +293,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Result<Config> parsed = util::ParseConfig(text, {});
     FUZZ_CHECK(loaded.ok() == parsed.ok(), "LoadConfig and ParseConfig disagree: " << what);
     if (loaded.ok()) {
-      FUZZ_CHECK(Describe(loaded.value()) == Describe(parsed.value()),
-                 "LoadConfig reads differently: " << what);
+      Config resolved = parsed.value();
+      std::string dir = g_temp_path.substr(0, g_temp_path.rfind('/'));
+      for (std::string Config::*path : {&Config::var_dir, &Config::sql_dir, &Config::log_config}) {
+        resolved.*path = util::ResolveAgainst(dir, resolved.*path);
+      }
+      FUZZ_CHECK(Describe(loaded.value()) == Describe(resolved), "LoadConfig reads differently: " << what);
+      FUZZ_CHECK(loaded->var_dir.empty() || loaded->var_dir[0] == '/', "relative var_dir: " << what);
     }
   }
   return 0;

@@ -1,6 +1,7 @@
 // What the service does when the operator configured no admin token and no webhook secret
 // (the API reference "Operator endpoints", "Payment webhook"): the admin endpoints answer 404 not_found
-// whatever the bearer, and webhooks are accepted unsigned, with a warning logged at start.
+// whatever the bearer, and, with webhook_allow_unsigned = true, webhooks are accepted unsigned, with
+// a warning logged at start (without it the pool refuses to start: binaries_test.cc).
 //
 // The pool is restarted with a copy of conf/flashsale.conf whose admin_token and webhook_secret
 // are empty (and no FLASHSALE_ override of them), then put back as it was.
@@ -22,8 +23,11 @@ class PoolWithoutSecrets {
     std::string conf = Stack().var_dir() + "/tmp/itest-no-secrets.conf";
     std::ifstream in(Stack().repo_root() + "/conf/flashsale.conf");
     std::ostringstream text;
+    // Copied elsewhere, the file's relative paths would point next to the copy.
     text << in.rdbuf() << "\n# itest: nothing configured\nadmin_token =\nwebhook_secret =\n"
-         << "webhook_secret_previous =\n";
+         << "webhook_secret_previous =\nwebhook_allow_unsigned = true\n"
+         << "log_config = " << Stack().repo_root() << "/conf/log4cplus.properties\n"
+         << "sql_dir = " << Stack().repo_root() << "/sql\n";
     std::ofstream(conf) << text.str();
     Stack().RestartPool({{"FLASHSALE_CONFIG", conf},
                          {"FLASHSALE_ADMIN_TOKEN", kUnset},

@@ -80,8 +80,8 @@ std::string ReadRepoFile(const std::string& relative) {
   return out.str();
 }
 
-// The crontab lines that run the job, active or commented out (the variants the file offers),
-// without the leading "# "; `active` tells which were not commented.
+// The lines of the cron.d file that run the job, active or commented out (the variants the file
+// offers), without the leading "# "; `active` tells which were not commented.
 struct CronLine {
   std::string text;
   bool active = false;
@@ -89,8 +89,8 @@ struct CronLine {
 
 std::vector<CronLine> JobCronLines() {
   std::vector<CronLine> lines;
-  std::istringstream in(ReadRepoFile("cron/flashsale.crontab"));
-  static const std::regex kSchedule(R"(^([0-9*@][^ ]*\s+){5}\S)");
+  std::istringstream in(ReadRepoFile("cron/flashsale.cron.d"));
+  static const std::regex kSchedule(R"(^([0-9*@][^ ]*\s+){5}flashsale\s+\S)");
   for (std::string line; std::getline(in, line);) {
     bool active = line.rfind('#', 0) != 0;
     size_t start = line.find_first_not_of("# ");
@@ -103,11 +103,11 @@ std::vector<CronLine> JobCronLines() {
   return lines;
 }
 
-// The command part of a crontab line (after the five schedule fields), pointed at this
-// checkout instead of the installed paths.
+// The command part of a cron.d line (after the five schedule fields and the user), pointed at
+// this checkout instead of the installed paths.
 std::string LocalCronCommand(const std::string& line) {
   std::smatch m;
-  static const std::regex kSchedule(R"(^(\S+\s+){5})");
+  static const std::regex kSchedule(R"(^(\S+\s+){6})");
   BOOST_REQUIRE(std::regex_search(line, m, kSchedule));
   std::string cmd = line.substr(m.length(0));
   for (auto [from, to] : {std::pair<std::string, std::string>{"/usr/local/share/flashsale",

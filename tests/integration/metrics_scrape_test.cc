@@ -30,18 +30,6 @@ std::string Which(const std::string& tool) {
   return r.exit_code == 0 && !path.empty() && path[0] == '/' ? path : "";
 }
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  BOOST_REQUIRE(fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // A directory of the test's own under the stack's var dir (removed with it).
 std::string ScratchDir(const std::string& name) {
   std::string dir = Stack().var_dir() + "/tmp/" + name;
@@ -114,7 +102,7 @@ BOOST_AUTO_TEST_CASE(prometheus_scrapes_the_pool) {
       << "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n"
       << "scrape_configs:\n  - job_name: flashsale\n    static_configs:\n"
       << "      - targets: ['127.0.0.1:" << Stack().port() << "']\n";
-  int port = FreePort();
+  int port = FreeLoopbackPort();
   StopOnExit server;
   server.pid = Stack().StartCommand(
       {prometheus, "--config.file=" + dir + "/prometheus.yml", "--storage.tsdb.path=" + dir + "/data",

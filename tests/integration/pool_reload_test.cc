@@ -32,7 +32,9 @@ std::string SocketPath() { return Stack().var_dir() + "/run/fcgi.sock"; }
 void WriteConf(const std::string& extra) {
   std::ifstream in(Stack().repo_root() + "/conf/flashsale.conf");
   std::ostringstream text;
-  text << in.rdbuf() << "\n# pool_reload test\n" << extra;
+  // Copied elsewhere, the file's relative paths would point next to the copy.
+  text << in.rdbuf() << "\n# pool_reload test\nlog_config = " << Stack().repo_root()
+       << "/conf/log4cplus.properties\nsql_dir = " << Stack().repo_root() << "/sql\n" << extra;
   std::ofstream(ReloadConf() + ".tmp") << text.str();
   fs::rename(ReloadConf() + ".tmp", ReloadConf());
 }

@@ -26,18 +26,6 @@
 namespace flashsale::itest {
 namespace {
 
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -120,7 +108,7 @@ BOOST_AUTO_TEST_CASE(ctrl_c_stops_everything_the_foreground_stack_started) {
   BOOST_REQUIRE(::mkdtemp(tmpl) != nullptr);
   std::string var_dir = tmpl;
   ::chmod(var_dir.c_str(), 0755);
-  int port = FreePort();
+  int port = FreeLoopbackPort();
 
   pid_t pid = ::fork();
   BOOST_REQUIRE(pid >= 0);
@@ -208,8 +196,11 @@ BOOST_AUTO_TEST_CASE(a_freshly_spawned_component_is_not_taken_for_a_dead_one) {
   std::string var_dir = MakeVarDir("flashsale-spawn");
   BOOST_REQUIRE(!var_dir.empty());
   std::string conf = var_dir + ".conf";
-  std::ofstream(conf) << ReadAll(stack.repo_root() + "/conf/flashsale.conf") << "\nvar_dir = " << var_dir << "\n";
-  int port = FreePort();
+  // Copied elsewhere, the file's relative paths would point next to the copy.
+  std::ofstream(conf) << ReadAll(stack.repo_root() + "/conf/flashsale.conf") << "\nvar_dir = " << var_dir << "\n"
+                      << "sql_dir = " << stack.repo_root() << "/sql\n"
+                      << "log_config = " << stack.repo_root() << "/conf/log4cplus.properties\n";
+  int port = FreeLoopbackPort();
   EnvOverrides env = {{"FLASHSALE_VAR_DIR", kUnset},
                       {"FLASHSALE_CONFIG", conf},
                       {"FLASHSALE_HTTP_PORT", std::to_string(port)},

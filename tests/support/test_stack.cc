@@ -70,23 +70,6 @@ std::string InBinDir(const std::string& arg, const std::string& repo_root) {
   return out;
 }
 
-// A loopback port nobody listens on right now: bind port 0, read it, close.
-int FreeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("bind: " + std::string(std::strerror(errno)));
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -223,6 +206,9 @@ std::vector<std::string> TestStack::Environment(const EnvOverrides& extra) const
   env["FLASHSALE_ADMIN_TOKEN"] = kAdminToken;
   env["FLASHSALE_HOLD_TTL_SECONDS"] = std::to_string(kHoldTtlSeconds);
   env["FLASHSALE_WORKERS"] = std::to_string(kWorkers);
+  // A local stack (db_password is conf/flashsale.conf's): stack.sh sets this for what it starts;
+  // binaries a test starts itself need it too.
+  env["FLASHSALE_ALLOW_DEVELOPMENT_SECRETS"] = "true";
   for (const auto& [name, value] : extra) {
     if (value == kUnset) {
       env.erase(name);
@@ -447,6 +433,23 @@ struct StackFixture {
 };
 
 }  // namespace
+int FreeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof addr;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    throw std::runtime_error("bind: " + std::string(std::strerror(errno)));
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
 }  // namespace flashsale::itest
 
 using FlashsaleStackFixture = flashsale::itest::StackFixture;

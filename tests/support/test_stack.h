@@ -116,6 +116,9 @@ class TestStack {
 // The stack of this run. REQUIRES: the global fixture has started it (true inside any test).
 TestStack& Stack();
 
+// A loopback port nobody listens on right now: bind port 0, read it, close.
+int FreeLoopbackPort();
+
 // True once any assertion of the run has failed (the teardown keeps the var dir then).
 bool AnyTestFailed();
 

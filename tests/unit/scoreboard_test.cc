@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -140,10 +141,16 @@ BOOST_AUTO_TEST_CASE(readers_never_see_torn_text) {
     const std::string a(Scoreboard::kRouteBytes, 'a'), b(Scoreboard::kRouteBytes, 'b');
     for (int i = 0; !stop.load(); ++i) {
       board->RequestRouted(0, i % 2 ? "GET" : "PATCH", i % 2 ? a : b);
+      // Gaps between writes, as a worker has: without them a reader never finds the text still.
+      std::this_thread::yield();
     }
   });
+  // 200000 reads while the writer writes, and on until one of them was whole (bounded: a loaded
+  // machine may take a while), counting the torn ones.
   int torn = 0, read = 0;
-  for (int i = 0; i < 200000; ++i) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (int attempts = 0; (attempts < 200000 || read == 0) && std::chrono::steady_clock::now() < deadline;
+       ++attempts) {
     WorkerView v = board->Worker(0);
     if (v.route.empty()) continue;  // gave up while the writer kept writing: allowed
     ++read;

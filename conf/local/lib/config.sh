@@ -7,16 +7,31 @@
 # Configuration
 # ---------------------------------------------------------------------------------------------
 
-# Prints the value of KEY in the conf file (`key = value`, `#` comments, the last one wins, as in
-# the C++ parser), or nothing.
+# Prints the value of KEY in the conf file, or nothing: the rules of the C++ parser
+# (app/util/config_line.h): `#` starts a comment at the start of a line or after a blank,
+# "double quotes" with \" and \\, 'single quotes' literal, the last line wins.
 conf_get() {
   [ -r "$STACK_CONF" ] || return 0
   awk -v want="$1" '
-    { sub(/#.*/, "") }
+    /^[ \t]*#/ { next }
     index($0, "=") {
       key = $0; sub(/=.*/, "", key); gsub(/^[ \t]+|[ \t\r]+$/, "", key)
       if (key != want) next
       val = $0; sub(/^[^=]*=/, "", val); gsub(/^[ \t]+|[ \t\r]+$/, "", val)
+      q = substr(val, 1, 1)
+      if (q == "\"" || q == "\047") {
+        out = ""
+        for (i = 2; i <= length(val); i++) {
+          c = substr(val, i, 1)
+          if (c == q) break
+          if (q == "\"" && c == "\\" && (substr(val, i + 1, 1) == "\"" || substr(val, i + 1, 1) == "\\")) { i++; c = substr(val, i, 1) }
+          out = out c
+        }
+        val = out
+      } else {
+        if (substr(val, 1, 1) == "#") val = ""
+        else if (match(val, /[ \t\r]#/)) { val = substr(val, 1, RSTART - 1); gsub(/[ \t\r]+$/, "", val) }
+      }
       found = 1; last = val
     }
     END { if (found) print last }' "$STACK_CONF"
@@ -39,7 +54,20 @@ abs_path() {
 
 stack_load_config() {
   STACK_CONF=$(abs_path "${FLASHSALE_CONFIG:-conf/flashsale.conf}")
-  VAR=$(abs_path "$(setting FLASHSALE_VAR_DIR var_dir ./var)")
+  # The environment's var dir is taken from the repository root (where `make` runs); the file's,
+  # like every relative path in it, from the file's own directory (as the binaries read it).
+  local file_var
+  file_var=$(conf_get var_dir)
+  if [ -n "${FLASHSALE_VAR_DIR:-}" ]; then
+    VAR=$(abs_path "$FLASHSALE_VAR_DIR")
+  elif [ -z "$file_var" ]; then
+    VAR=$(abs_path ./var)
+  else
+    case "$file_var" in
+      /*) VAR=$(realpath -m -- "$file_var") ;;
+      *) VAR=$(realpath -m -- "$(dirname "$STACK_CONF")/$file_var") ;;
+    esac
+  fi
   PORT=$(setting FLASHSALE_HTTP_PORT http_port 8080)
   BIN=$(abs_path "${FLASHSALE_BIN_DIR:-build/bin}")
   EXPIRY_INTERVAL=${FLASHSALE_EXPIRY_INTERVAL:-5}
@@ -59,6 +87,9 @@ stack_load_config() {
   esac
   export FLASHSALE_VAR_DIR=$VAR
   export FLASHSALE_CONFIG=$STACK_CONF
+  # The pool refuses the public development secrets of conf/flashsale.conf anywhere but here
+  # (app/util/config_check.h).
+  export FLASHSALE_ALLOW_DEVELOPMENT_SECRETS=true
 
   if ! [[ "$PORT" =~ ^[0-9]+$ ]] || [ "$PORT" -lt 1 ] || [ "$PORT" -gt 65535 ]; then
     die "http port '$PORT' is not a port number"

@@ -1,5 +1,5 @@
-# flashsale: the expiry job, crontab of the `flashsale` user:
-#   crontab -u flashsale /usr/local/share/flashsale/cron/flashsale.crontab
+# flashsale: the expiry job. `make install` puts this file, with the paths of its PREFIX and
+# SYSCONFDIR, in /etc/cron.d/flashsale (a system crontab: the sixth field is the user).
 #
 # flashsale-release-expired marks holds whose expires_at has passed as expired and writes one
 # holds_batch_released log row per batch. It only tidies up: reads and new holds already stop
@@ -9,18 +9,17 @@
 # once. Exit status: 0 done or lock busy, 1 failure (MariaDB unreachable...); the next run
 # catches up.
 #
-# It runs from /usr/local/share/flashsale because log_config and sql_dir in the config are
-# relative paths. No pipe: the job logs to syslog itself (conf/log4cplus-cron.properties), each
-# line at its own priority, so the exit status stays the job's and failures are found with
+# No pipe: the job logs to syslog itself (log4cplus-cron.properties), each line at its own
+# priority, so the exit status stays the job's and failures are found with
 #   journalctl -t flashsale-release-expired -p err
 SHELL=/bin/sh
 PATH=/usr/local/bin:/usr/bin:/bin
 MAILTO=""
 
-* * * * * cd /usr/local/share/flashsale && FLASHSALE_LOG_CONFIG=conf/log4cplus-cron.properties flashsale-release-expired --config /etc/flashsale/flashsale.conf
+* * * * * flashsale FLASHSALE_LOG_CONFIG=/usr/local/share/flashsale/conf/log4cplus-cron.properties flashsale-release-expired --config /etc/flashsale/flashsale.conf
 
 # Every 5 seconds instead (cron's resolution is one minute): replace the line above with this
 # one, a loop that runs the job about every 5 s; the 55 s cap ends each minute's loop before the
 # next one starts (a run it interrupts is harmless: its lease runs out within 5 s). Each run
 # logs its own outcome to syslog; the loop's exit status means nothing.
-# * * * * * cd /usr/local/share/flashsale && FLASHSALE_LOG_CONFIG=conf/log4cplus-cron.properties timeout 55 sh -c 'while :; do flashsale-release-expired --config /etc/flashsale/flashsale.conf; sleep 5; done'
+# * * * * * flashsale FLASHSALE_LOG_CONFIG=/usr/local/share/flashsale/conf/log4cplus-cron.properties timeout 55 sh -c 'while :; do flashsale-release-expired --config /etc/flashsale/flashsale.conf; sleep 5; done'
