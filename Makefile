@@ -147,8 +147,9 @@ FUZZ_SECONDS   ?= 300
 FUZZ_BUILD     := $(BUILD)/fuzz
 FUZZ_SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CXXFLAGS  := -O1 -g -fno-omit-frame-pointer -std=c++20 -Wall -Wextra -MMD -MP $(FUZZ_SANITIZE)
-# The harnesses reach everything but the process and job code; no need to compile that.
-FUZZ_APP_SRCS  := $(filter-out app/process/% app/jobs/%,$(APP_SRCS))
+# The harnesses reach everything but the process and job code; no need to compile that (but for
+# the scoreboard, which the request path's metrics read).
+FUZZ_APP_SRCS  := $(filter-out app/process/% app/jobs/%,$(APP_SRCS)) app/process/scoreboard.cc
 FUZZ_APP_OBJS  := $(FUZZ_APP_SRCS:%.cc=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB       := $(FUZZ_BUILD)/libflashsale.a
 FUZZ_SUPPORT_SRCS := $(sort $(wildcard tests/fuzz/support/*.cc))

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "http/error_map.h"
+#include "metrics/metrics.h"
 #include "util/log.h"
 
 namespace flashsale::api {
@@ -39,14 +40,22 @@ Api::Api(domain::Deps& deps) : services_(deps) {
   router_.Add("GET", "/api/logs", GetLogs);
   router_.Add("POST", "/api/admin/products", AdminCreateProduct);
   router_.Add("PATCH", "/api/admin/products/{id}", AdminPatchProduct);
+
+  // Operations, not part of the API reference (ops_handler.cc).
+  ops_router_.Add("GET", "/status", GetStatus);
+  ops_router_.Add("GET", "/metrics", GetMetrics);
 }
 
 http::Response Api::Handle(http::Request& request) {
   auto started = std::chrono::steady_clock::now();
   http::Response response;
+  std::string_view route = metrics::kUnmatched;
   try {
     // HEAD is answered like GET (the API reference, Conventions); nginx sends the headers only.
-    auto match = router_.Resolve(request.method == "HEAD" ? "GET" : request.method, request.path);
+    auto match = (request.ops ? ops_router_ : router_)
+                     .Resolve(request.method == "HEAD" ? "GET" : request.method, request.path);
+    if (match.pattern != nullptr) route = *match.pattern;
+    metrics::RequestRouted(request.method, route);
     if (match.handler == nullptr) {
       response = http::ErrorResponse(match.error, request.request_id);
       if (!match.allow.empty()) response.headers.emplace_back("Allow", AllowWithHead(match.allow));
@@ -67,6 +76,7 @@ http::Response Api::Handle(http::Request& request) {
   LOG4CPLUS_INFO(util::HttpLog(), request.method << " " << request.path << " " << response.status
                                                  << " " << micros << "us [" << request.request_id
                                                  << "]");
+  metrics::RequestServed(request.method, route, response.status, micros);
   return response;
 }
 

@@ -46,5 +46,8 @@ Result<http::Response> GetHealth(Services& s, const http::Request& req);
 // admin_handler.cc
 Result<http::Response> AdminCreateProduct(Services& s, const http::Request& req);
 Result<http::Response> AdminPatchProduct(Services& s, const http::Request& req);
+// ops_handler.cc (GET /status, GET /metrics: operations, not the public API)
+Result<http::Response> GetStatus(Services& s, const http::Request& req);
+Result<http::Response> GetMetrics(Services& s, const http::Request& req);
 
 }  // namespace flashsale::api

@@ -1,15 +1,24 @@
 // flashsale-fcgi: the FastCGI pool (a master and its prefork workers). nginx routes /api here.
 //
-//   flashsale-fcgi [-c FILE] [-t]      (default: $FLASHSALE_CONFIG or conf/flashsale.conf;
-//                                      --help: util/cli.h)
+//   flashsale-fcgi [-c FILE] [-t] [--check-config]   (default: $FLASHSALE_CONFIG or
+//                                                    conf/flashsale.conf; --help: util/cli.h)
+//   --check-config: the configuration file alone (no connections): 0 when the pool would start
+//   with it, 2 and why when not. What a reload runs with the binary it is about to exec, and
+//   what `systemctl reload` runs first.
 //
-// Stays in the foreground; SIGTERM or SIGINT drains and exits. Logs go to stderr.
-#include <sys/mman.h>
+// Stays in the foreground. Signals as php-fpm's (app/process/signals.h): SIGUSR2 or SIGHUP
+// reloads (config and binary, same pid, same socket), SIGUSR1 reopens the log file, SIGQUIT or
+// SIGTERM drains and exits, SIGINT exits at once. Logs go to stderr, or to log_file.
+#include <unistd.h>
 
 #include <cstdio>
-#include <new>
+#include <cstring>
+#include <memory>
 
+#include "metrics/metrics.h"
+#include "process/listener.h"
 #include "process/master.h"
+#include "process/proctitle.h"
 #include "process/worker.h"
 #include "store/preflight.h"
 #include "util/cli.h"
@@ -17,43 +26,90 @@
 #include "util/config_check.h"
 #include "util/log.h"
 
+namespace {
+
+std::string Absolute(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  char cwd[4096];
+  if (::getcwd(cwd, sizeof cwd) == nullptr) return path;
+  return std::string(cwd) + "/" + path;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace flashsale;
+  process::InitProcTitle(argc, argv);  // before anything keeps a pointer into argv or environ
   util::ParsedCommandLine cli = util::ParseCommandLine(
-      argc, argv, {"flashsale-fcgi", "The FastCGI pool: a master and its prefork workers.", {}});
+      argc, argv,
+      {"flashsale-fcgi", "The FastCGI pool: a master and its prefork workers.",
+       {{"--check-config", "check the configuration file alone (no connections), then exit (0: ok)"}}});
   if (!cli.line) return cli.exit_status;
   const std::string& path = cli.line->config_path;
   Result<util::Config> config = util::LoadConfig(path);
   if (config.ok()) {
-    if (Status refused = util::CheckPoolConfig(config.value()); !refused.ok()) config = refused;
+    std::string socket_error;
+    if (Status refused = util::CheckPoolConfig(config.value()); !refused.ok()) {
+      config = refused;
+    } else if (Status budget = util::CheckPoolSettings(config.value()); !budget.ok()) {
+      config = budget;
+    } else if (!process::SocketOwnerKnown(config.value(), &socket_error)) {
+      config = Status::InvalidArgument("invalid_config", socket_error);
+    }
   }
   if (!config.ok()) {
     std::fprintf(stderr, "flashsale-fcgi: %s\n", config.status().message().c_str());
     return process::kExitFatal;
   }
-  util::InitLogging(config->log_config);
-  if (cli.line->test_config) {
-    return store::CheckConnections(config.value(), "flashsale-fcgi", path) ? 0 : 1;
+  if (cli.line->switches.count("--check-config") != 0) {
+    std::fprintf(stderr, "flashsale-fcgi: the configuration %s is ok\n", path.c_str());
+    return 0;
   }
-  if (config->webhook_secret.empty()) {
+  const util::Config& cfg = config.value();
+  if (!cli.line->test_config && !cfg.log_file.empty() && !util::RedirectStderr(cfg.VarPath(cfg.log_file))) {
+    return process::kExitFatal;
+  }
+  util::InitLogging(cfg.log_config);
+  if (cli.line->test_config) {
+    return store::CheckConnections(cfg, "flashsale-fcgi", path) ? 0 : 1;
+  }
+  // The previous image's descriptors and workers, when this start is a reload (reload.h).
+  process::Handover handover = process::TakeHandover();
+  if (cfg.webhook_secret.empty()) {
     LOG4CPLUS_WARN(util::ProcessLog(), "webhook_secret is empty and webhook_allow_unsigned = true: "
                                        "payment webhooks are accepted WITHOUT a signature");
   }
-  if (config->admin_token.empty()) {
+  if (cfg.admin_token.empty()) {
     LOG4CPLUS_INFO(util::ProcessLog(), "admin_token is empty: operator endpoints are disabled");
   }
 
-  // The cache-trust flags are shared by every worker: one page, mapped before fork().
-  void* page = mmap(nullptr, sizeof(store::CacheTrust), PROT_READ | PROT_WRITE,
-                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (page == MAP_FAILED) {
-    LOG4CPLUS_FATAL(util::ProcessLog(), "mmap failed");
+  // The cache-trust flags are shared by every worker, of this image and of the previous one.
+  process::TrustPage trust = process::MapTrustPage(handover.reloaded ? handover.trust_fd : -1);
+  if (trust.trust == nullptr) {
+    LOG4CPLUS_FATAL(util::ProcessLog(), "cannot map the cache-trust page");
     return process::kExitFatal;
   }
-  store::CacheTrust* trust = new (page) store::CacheTrust();
 
-  const util::Config& cfg = config.value();
-  return process::RunMaster(cfg, [&cfg, trust](int listen_fd) {
-    return process::RunWorker(cfg, listen_fd, *trust);
+  // The scoreboard (workers' states, pool counters, metrics): also shared, also before fork().
+  // Each image has its own: the old workers of a reload keep writing the previous one, so no
+  // slot ever has two writers (the counters start again at a reload, as php-fpm's do).
+  std::unique_ptr<process::Scoreboard> board =
+      process::Scoreboard::Create(static_cast<size_t>(cfg.EffectiveWorkers()));
+  if (!board) {
+    LOG4CPLUS_FATAL(util::ProcessLog(), "cannot map the scoreboard");
+    return process::kExitFatal;
+  }
+  metrics::Install(board->metrics_area(), process::Scoreboard::kMetricsAreaBytes, /*initialize=*/true);
+
+  process::MasterOptions options;
+  options.config_path = Absolute(path);
+  options.executable = process::ExecutablePath();
+  options.argv = process::OriginalArgv();
+  options.handover = handover;
+  options.trust = trust;
+  process::Scoreboard& shared = *board;
+  store::CacheTrust& shared_trust = *trust.trust;
+  return process::RunMaster(cfg, options, shared, [&cfg, &shared_trust, &shared](int listen_fd, size_t slot) {
+    return process::RunWorker(cfg, listen_fd, shared_trust, shared, slot);
   });
 }

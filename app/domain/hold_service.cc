@@ -16,6 +16,7 @@
 #include "domain/events.h"
 #include "domain/release.h"
 #include "domain/rules.h"
+#include "metrics/metrics.h"
 #include "store/buyer_repo.h"
 #include "store/hold_repo.h"
 #include "store/order_repo.h"
@@ -39,6 +40,12 @@ Status BuyerLimitExceeded(int64_t limit, int64_t remaining) {
                           "this hold would take the buyer over the product's per-buyer limit")
       .With("limit", limit)
       .With("remaining", remaining);
+}
+
+// An answer from the availability cache, counted as such.
+Status FromCache(Status s) {
+  metrics::HoldDecided(s, /*answered_by_cache=*/true);
+  return s;
 }
 
 // Not an answer: the transaction ran without the buyer's lock for a product that turned out to
@@ -154,8 +161,8 @@ Result<HoldView> HoldService::Create(const HoldRequest& request, util::Millis no
       // from it is an answer the database would also have given at some instant during this
       // request.
       NoteLimit(product_id, cached->max_per_buyer.has_value());
-      if (cached->max_per_buyer && !request.buyer_id) return BuyerRequired();
-      if (cached->available < request.quantity) return InsufficientStock(cached->available);
+      if (cached->max_per_buyer && !request.buyer_id) return FromCache(BuyerRequired());
+      if (cached->available < request.quantity) return FromCache(InsufficientStock(cached->available));
     }
   }
   HoldView hold;
@@ -164,6 +171,7 @@ Result<HoldView> HoldService::Create(const HoldRequest& request, util::Millis no
     view.reset();
     return CreateIn(tx, request, now, /*commit_with_reserve=*/true, &hold, &view);
   });
+  metrics::HoldDecided(s, /*answered_by_cache=*/false);
   if (s.error() == "insufficient_stock") {
     recently_available_.erase(product_id);
     // Remember "sold out" so the next buyers are answered without the database.

@@ -1,6 +1,7 @@
 #include "domain/idempotency.h"
 
 #include "domain/rules.h"
+#include "metrics/metrics.h"
 #include "store/idempotency_repo.h"
 
 namespace flashsale::domain {
@@ -19,7 +20,9 @@ Result<StoredReply> RunIdempotent(store::Database& db, const IdempotencyKey& key
                                   const std::function<void(store::Tx&)>& on_replay) {
   namespace idem = store::idempotency;
   StoredReply reply;
+  std::optional<Status> decided;  // the work's outcome in the attempt that committed (no replay)
   Status s = db.Run([&](store::Tx& tx) -> Status {
+    decided.reset();
     switch (idem::TryClaim(tx, key.scope, key.key, key.request_hash, now)) {
       case idem::Claim::kBusy:
         return Status::Conflict("idempotency_key_in_use",
@@ -46,12 +49,14 @@ Result<StoredReply> RunIdempotent(store::Database& db, const IdempotencyKey& key
     tx.Savepoint("idempotent_work");
     Status result = work(tx);
     if (!IsStorable(result)) return result;
+    decided = result;
     if (!result.ok()) tx.RollbackTo("idempotent_work");
     reply = render(result);
     idem::Store(tx, key.scope, key.key, reply.status, reply.body);
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  if (decided) metrics::KeyedWorkDecided(key.scope, *decided);
   return reply;
 }
 

@@ -20,4 +20,14 @@ Result<LogPage> LogService::Page(int64_t after_id, const std::optional<std::stri
   return page;
 }
 
+Result<store::metrics::ExpiryTotals> LogService::ExpiryTotals() {
+  store::metrics::ExpiryTotals totals;
+  Status s = deps_.db.Run([&](store::Tx& tx) {
+    totals = store::metrics::ExpiryTotalsOf(tx);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
+  return totals;
+}
+
 }  // namespace flashsale::domain

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "domain/deps.h"
+#include "store/metrics_repo.h"
 #include "store/records.h"
 #include "util/status.h"
 
@@ -23,6 +24,9 @@ class LogService {
 
   // REQUIRES: 1 <= limit <= 1000.
   Result<LogPage> Page(int64_t after_id, const std::optional<std::string>& type, int limit);
+
+  // What the expiry job has logged so far (GET /metrics).
+  Result<store::metrics::ExpiryTotals> ExpiryTotals();
 
  private:
   Deps& deps_;

@@ -10,6 +10,7 @@
 #include "domain/events.h"
 #include "domain/release.h"
 #include "domain/rules.h"
+#include "metrics/metrics.h"
 #include "store/buyer_repo.h"
 #include "store/hold_repo.h"
 #include "store/order_repo.h"
@@ -79,6 +80,7 @@ Status OrderService::CreateIn(store::Tx& tx, int64_t hold_id, util::Millis now,
 Result<store::OrderRecord> OrderService::Create(int64_t hold_id, util::Millis now) {
   store::OrderRecord order;
   Status s = deps_.db.Run([&](store::Tx& tx) { return CreateIn(tx, hold_id, now, &order); });
+  metrics::OrderDecided(s);
   if (!s.ok()) return s;
   return order;
 }

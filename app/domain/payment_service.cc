@@ -21,12 +21,27 @@
 #include "domain/events.h"
 #include "domain/release.h"
 #include "domain/rules.h"
+#include "metrics/metrics.h"
 #include "store/buyer_repo.h"
 #include "store/order_repo.h"
 #include "store/payment_repo.h"
 #include "store/product_repo.h"
 
 namespace flashsale::domain {
+namespace {
+
+// The webhook's outcome for GET /metrics.
+const char* Outcome(const PaymentResult& r, store::PaymentStatus status) {
+  if (r.duplicate) return "duplicate";
+  if (r.deferred) return "deferred";
+  if (r.applied) return "applied";
+  if (r.order_status == store::OrderStatus::kExpired && status == store::PaymentStatus::kSuccess) {
+    return "after_expiry";
+  }
+  return "ignored";
+}
+
+}  // namespace
 
 Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t order_id,
                                             store::PaymentStatus status, util::Millis now) {
@@ -109,6 +124,7 @@ Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t orde
     }
     return Status::Internal("unknown payment outcome");
   }, store::Database::Isolation::kRepeatableRead);  // the gap lock on a missing order (above)
+  metrics::WebhookDecided(s, Outcome(result, status), store::ToString(status));
   if (!s.ok()) return s;
   return result;
 }

@@ -50,6 +50,7 @@ Result<Request> ReadRequest(FCGX_Request& fcgi) {
   req.path = uri.substr(0, q);
   if (q != std::string::npos) req.query = uri.substr(q + 1);
   req.request_id = Param(fcgi, "REQUEST_ID");
+  req.ops = Param(fcgi, "FLASHSALE_OPS") == "1";  // not HTTP_*: no client header can set it
   for (char** env = fcgi.envp; env != nullptr && *env != nullptr; ++env) {
     if (std::strncmp(*env, "HTTP_", 5) != 0) continue;
     const char* eq = std::strchr(*env, '=');
@@ -77,7 +78,7 @@ Result<Request> ReadRequest(FCGX_Request& fcgi) {
 void WriteResponse(FCGX_Request& fcgi, const Response& response) {
   std::string head = "Status: " + std::to_string(response.status) + " " +
                      ReasonPhrase(response.status) +
-                     "\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n";
+                     "\r\nContent-Type: " + response.content_type + "\r\nCache-Control: no-store\r\n";
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n";
   FCGX_PutStr(head.data(), static_cast<int>(head.size()), fcgi.out);

@@ -21,6 +21,9 @@ struct Request {
   std::string request_id;
   std::map<std::string, std::string> headers;  // lower-case names: "x-signature"
   std::vector<int64_t> ids;                    // path parameters, filled by the router
+  // Set only by nginx's operations locations (FastCGI param FLASHSALE_OPS=1, never a header):
+  // the request may reach GET /status and GET /metrics, and nothing else.
+  bool ops = false;
 
   // Empty string when absent.
   const std::string& Header(const std::string& lower_name) const;
@@ -32,7 +35,8 @@ struct Request {
 struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // JSON text
+  std::string body;  // JSON text (but for GET /metrics)
+  std::string content_type = "application/json";
 };
 
 }  // namespace flashsale::http

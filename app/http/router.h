@@ -19,11 +19,13 @@ template <typename Handler>
 class Router {
  public:
   void Add(std::string method, std::string pattern, Handler handler) {
-    routes_.push_back({std::move(method), Split(pattern), std::move(handler)});
+    std::vector<std::string> segments = Split(pattern);
+    routes_.push_back({std::move(method), std::move(segments), std::move(handler), std::move(pattern)});
   }
 
   struct Match {
     const Handler* handler = nullptr;  // set on success
+    const std::string* pattern = nullptr;  // on success: the route template, e.g. "/api/holds/{id}"
     std::vector<int64_t> ids;
     Status error;           // 404 / 405 otherwise
     std::string allow;      // for 405
@@ -49,6 +51,7 @@ class Router {
         m.ids.push_back(*id);
       }
       m.handler = &r.handler;
+      m.pattern = &r.pattern;
       return m;
     }
     if (allowed.empty()) {
@@ -68,6 +71,7 @@ class Router {
     std::string method;
     std::vector<std::string> segments;
     Handler handler;
+    std::string pattern;
   };
 
   static std::vector<std::string> Split(const std::string& path);

@@ -1,271 +1,246 @@
 #include "process/master.h"
 
-#include <fcgiapp.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
-#include <fstream>
 #include <optional>
-#include <string>
-#include <vector>
 
+#include "process/listener.h"
+#include "process/pidfile.h"
+#include "process/pm.h"
+#include "process/proctitle.h"
+#include "process/signals.h"
+#include "process/watchdog.h"
 #include "util/log.h"
 
 namespace flashsale::process {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
+using std::chrono::seconds;
 
-constexpr auto kYoungDeath = std::chrono::seconds(2);
-constexpr milliseconds kFirstBackoff{100};
-constexpr milliseconds kMaxBackoff{10000};
-
-volatile sig_atomic_t g_terminate = 0;
-
-// Every signal only wakes sigsuspend(); the loop then looks at the children and the clock.
-void OnSignal(int sig) {
-  if (sig == SIGTERM || sig == SIGINT) g_terminate = 1;
+void Earliest(std::optional<Clock::time_point>& next, std::optional<Clock::time_point> t) {
+  if (t && (!next || *t < *next)) next = t;
 }
 
-// One worker slot: running (pid > 0), waiting for a respawn (respawn_at), or retired (fatal).
-struct Slot {
+// The idle worker that has waited longest (dynamic shrinks by that one), or nullopt.
+std::optional<size_t> LongestIdle(const Scoreboard& board) {
+  std::optional<size_t> best;
+  uint64_t best_since = 0;
+  for (size_t slot = 0; slot < board.size(); ++slot) {
+    WorkerView w = board.Worker(slot);
+    if (w.state != WorkerState::kIdle || w.pid <= 0) continue;
+    uint64_t since = std::max(w.request_end_ns, w.spawned_ns);
+    if (!best || since < best_since) {
+      best = slot;
+      best_since = since;
+    }
+  }
+  return best;
+}
+
+// Counts for pm: workers alive or about to be forked, and the idle ones among them (a worker
+// still starting, or wanted and not forked yet, counts as idle: see pm.h).
+struct Load {
+  int total = 0;
+  int idle = 0;
+};
+Load CountLoad(const Pool& pool, const Scoreboard& board) {
+  StateCounts c = board.Count();
+  int pending = pool.wanted_empty();
+  return Load{pool.running() + pending,
+              static_cast<int>(c.idle() + c.Of(WorkerState::kStarting)) + pending};
+}
+
+// The reload's config test, a child of the master while it runs.
+struct ConfigTest {
   pid_t pid = 0;
-  Clock::time_point started;
-  std::optional<Clock::time_point> respawn_at;
-  int young_deaths = 0;  // consecutive deaths of this slot's workers before kYoungDeath
-  bool fatal = false;
+  Clock::time_point deadline;
+  bool killed = false;
 };
 
-// The wait before the next respawn of a slot whose workers died young `young_deaths` times in a
-// row: 0 when the last one lived long enough, else 100 ms doubling, capped at 10 s.
-milliseconds Backoff(int young_deaths) {
-  if (young_deaths <= 0) return milliseconds{0};
-  milliseconds delay = kFirstBackoff;
-  for (int i = 1; i < young_deaths && delay < kMaxBackoff; ++i) delay *= 2;
-  return std::min(delay, kMaxBackoff);
-}
-
-// Arms ITIMER_REAL to fire at `deadline` (rounded up to whole milliseconds, at least 1 ms from
-// now), or disarms it when there is nothing to wait for.
-void ArmTimer(std::optional<Clock::time_point> deadline) {
-  struct itimerval t {};
-  if (deadline) {
-    auto wait = std::chrono::ceil<milliseconds>(*deadline - Clock::now());
-    long ms = std::max<long>(1, wait.count());
-    t.it_value.tv_sec = ms / 1000;
-    t.it_value.tv_usec = (ms % 1000) * 1000;
-  }
-  setitimer(ITIMER_REAL, &t, nullptr);
-}
-
-int OpenListener(const util::Config& config, std::string* unix_path) {
-  std::string listen = config.VarPath(config.fcgi_listen);
-  bool is_unix = listen.find(':') == std::string::npos;
-  if (is_unix) {
-    ::unlink(listen.c_str());  // a socket file left by a killed pool
-    *unix_path = listen;
-  }
-  int fd = FCGX_OpenSocket(listen.c_str(), config.fcgi_backlog);
-  if (fd < 0) {
-    LOG4CPLUS_FATAL(util::ProcessLog(), "cannot listen on " << listen << ": " << std::strerror(errno));
-    return -1;
-  }
-  // nginx's workers may run as another user; the socket's directory is what restricts access.
-  if (is_unix) ::chmod(listen.c_str(), 0666);
-  LOG4CPLUS_INFO(util::ProcessLog(), "listening on " << listen);
-  // The kernel silently caps a listen queue at net.core.somaxconn, and nginx lets up to
-  // admission_limit requests through at once: a connect() that finds the queue full is a 502.
-  int queue = config.fcgi_backlog, somaxconn = 0;
-  if (std::ifstream("/proc/sys/net/core/somaxconn") >> somaxconn && somaxconn > 0 &&
-      somaxconn < queue) {
-    queue = somaxconn;
-    LOG4CPLUS_WARN(util::ProcessLog(), "listen queue capped at " << somaxconn
-                   << " by net.core.somaxconn (fcgi_backlog = " << config.fcgi_backlog << ")");
-  }
-  if (queue < config.admission_limit) {
-    LOG4CPLUS_WARN(util::ProcessLog(), "listen queue of " << queue << " is shorter than admission_limit = "
-                   << config.admission_limit << ": under a burst nginx may answer 502");
-  }
-  return fd;
-}
-
-// fork(): the child runs the worker and never returns; the parent gets the pid, or -1.
-pid_t Spawn(int listen_fd, const WorkerMain& worker_main, const sigset_t& original_mask) {
-  pid_t master = getpid();
-  pid_t pid = fork();
-  if (pid != 0) return pid;
-  // Child: die with the master, and exit now if it died before prctl() took effect. Compared
-  // with the master's pid, not with 1: in a container the master itself is PID 1.
-  prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid() != master) _exit(0);
-  // Default dispositions for the master's signals, and the mask the master started with (a
-  // forked child inherits no interval timer and no pending signal).
-  for (int sig : {SIGCHLD, SIGALRM, SIGTERM, SIGINT}) signal(sig, SIG_DFL);
-  sigprocmask(SIG_SETMASK, &original_mask, nullptr);
-  _exit(worker_main(listen_fd));
-}
-
-std::string Describe(int status) {
-  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-  return "exited with " + std::to_string(WEXITSTATUS(status));
-}
-
-class Pool {
- public:
-  Pool(size_t workers, int listen_fd, const WorkerMain& worker_main, const sigset_t& original_mask)
-      : slots_(workers), listen_fd_(listen_fd), worker_main_(worker_main), original_mask_(original_mask) {
-    for (Slot& s : slots_) s.respawn_at = Clock::now();  // due at once: the first start
-  }
-
-  // Reaps every child that has exited. While serving, a worker's slot is scheduled for its
-  // respawn (or retired); while draining it just becomes empty.
-  void Reap(bool draining) {
-    int status = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-      auto it = std::find_if(slots_.begin(), slots_.end(), [pid](const Slot& s) { return s.pid == pid; });
-      if (it == slots_.end()) {
-        // Not a worker: an orphan that was re-parented to us (we are PID 1 in a container).
-        LOG4CPLUS_DEBUG(util::ProcessLog(), "reaped pid " << pid << " (not a worker), " << Describe(status));
-        continue;
-      }
-      it->pid = 0;
-      if (draining) continue;
-      if (WIFEXITED(status) && WEXITSTATUS(status) == kExitFatal) {
-        it->fatal = true;
-        LOG4CPLUS_ERROR(util::ProcessLog(), "worker " << pid << " " << Describe(status) << "; fatal, not respawned");
-        continue;
-      }
-      milliseconds delay = ScheduleRespawn(*it, Clock::now() - it->started < kYoungDeath);
-      LOG4CPLUS_WARN(util::ProcessLog(), "worker " << pid << " " << Describe(status) << "; respawning in "
-                                                   << delay.count() << " ms");
+int Stop(const util::Config& config, Pool& pool, const Listener& listener, const std::string& pid_file,
+         bool now) {
+  LOG4CPLUS_INFO(util::ProcessLog(), (now ? "SIGINT: stopping now, killing the workers"
+                                          : "stopping: the workers finish their requests"));
+  RemoveSocketFile(listener);  // new connections are refused from now on
+  pool.StopAll(now ? SIGKILL : SIGQUIT);
+  const auto grace = seconds(std::max(kDrainSeconds, config.request_terminate_timeout + 2));
+  const Clock::time_point deadline = Clock::now() + grace;
+  bool killed = now;
+  for (;;) {
+    pool.Reap(/*stopping=*/true);
+    if (!pool.AnyAlive()) break;
+    if (!killed && (TakeMasterSignals().stop_now || Clock::now() >= deadline)) {
+      LOG4CPLUS_WARN(util::ProcessLog(), "killing the workers still running");
+      pool.SignalAll(SIGKILL);
+      killed = true;
     }
+    WaitForEvent(-1, killed ? std::nullopt : std::optional<Clock::time_point>(deadline));
   }
-
-  // Forks every slot whose respawn is due; returns when the earliest one still waiting is due.
-  std::optional<Clock::time_point> SpawnDue() {
-    std::optional<Clock::time_point> next;
-    for (Slot& s : slots_) {
-      if (!s.respawn_at) continue;
-      Clock::time_point now = Clock::now();
-      if (*s.respawn_at <= now) {
-        pid_t pid = Spawn(listen_fd_, worker_main_, original_mask_);
-        if (pid > 0) {
-          s.pid = pid;
-          s.started = now;
-          s.respawn_at.reset();
-        } else {
-          milliseconds delay = ScheduleRespawn(s, true);
-          LOG4CPLUS_ERROR(util::ProcessLog(), "fork failed: " << std::strerror(errno) << "; retrying in "
-                                                              << delay.count() << " ms");
-        }
-      }
-      if (s.respawn_at && (!next || *s.respawn_at < *next)) next = s.respawn_at;
-    }
-    return next;
-  }
-
-  bool AllRetired() const {
-    return std::all_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.fatal; });
-  }
-  bool AnyRunning() const {
-    return std::any_of(slots_.begin(), slots_.end(), [](const Slot& s) { return s.pid > 0; });
-  }
-  void SignalRunning(int sig) const {
-    for (const Slot& s : slots_) {
-      if (s.pid > 0) kill(s.pid, sig);
-    }
-  }
-  size_t size() const { return slots_.size(); }
-
- private:
-  // Puts an empty slot into "waiting for a respawn"; returns the back-off chosen.
-  static milliseconds ScheduleRespawn(Slot& s, bool died_young) {
-    s.young_deaths = died_young ? s.young_deaths + 1 : 0;
-    milliseconds delay = Backoff(s.young_deaths);
-    s.respawn_at = Clock::now() + delay;
-    return delay;
-  }
-
-  std::vector<Slot> slots_;
-  int listen_fd_;
-  const WorkerMain& worker_main_;
-  const sigset_t& original_mask_;
-};
+  ::close(listener.fd);
+  RemovePidFile(pid_file);
+  LOG4CPLUS_INFO(util::ProcessLog(), "master " << getpid() << " stopped");
+  return 0;
+}
 
 }  // namespace
 
-int RunMaster(const util::Config& config, const WorkerMain& worker_main) {
-  std::string unix_path;
-  int listen_fd = OpenListener(config, &unix_path);
-  if (listen_fd < 0) return kExitFatal;
+int RunMaster(const util::Config& config, const MasterOptions& options, Scoreboard& board,
+              const WorkerMain& worker_main) {
+  const PmSettings pm = PmFrom(config);
+  if (board.size() < static_cast<size_t>(pm.max_children)) {
+    LOG4CPLUS_FATAL(util::ProcessLog(), "scoreboard has " << board.size() << " slots for "
+                                                          << pm.max_children << " workers");
+    return kExitFatal;
+  }
+  InstallMasterSignals();
+  const Handover& handover = options.handover;
+  Listener listener = OpenListener(config, handover.reloaded ? handover.listen_fd : -1);
+  if (listener.fd < 0) return kExitFatal;
+  if (!ApplySocketPermissions(listener, config) && !listener.inherited) {
+    ::close(listener.fd);
+    RemoveSocketFile(listener);
+    return kExitFatal;
+  }
+  SetProcTitle("flashsale-fcgi: master process (" + options.config_path + ")", "flashsale-fcgi");
+  const std::string pid_file = config.pid_file.empty() ? "" : config.VarPath(config.pid_file);
+  if (!pid_file.empty()) WritePidFile(pid_file);
+  if (!handover.old_pid_file.empty() && handover.old_pid_file != pid_file) RemovePidFile(handover.old_pid_file);
+  board.SetMasterPid(getpid());
 
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGALRM}) sigaction(sig, &sa, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-  signal(SIGHUP, SIG_IGN);
+  Pool pool(pm.max_children, pm.mode != PmMode::kOndemand, listener.fd, board, worker_main);
+  pool.AdoptOldWorkers(handover.old_workers);
+  pool.Want(InitialWorkers(pm));
+  pool.SpawnDue();
+  RequestWatchdog watchdog(config, board);
+  if (handover.reloaded) {
+    // The new workers exist: now the old ones may go (reload.h).
+    pool.QuitOldWorkers();
+    LOG4CPLUS_INFO(util::ProcessLog(), "reloaded: master " << getpid() << ", pm " << PmName(pm.mode) << ", "
+                                           << pool.running() << " workers started, "
+                                           << handover.old_workers.size() << " old workers finishing");
+  } else {
+    LOG4CPLUS_INFO(util::ProcessLog(), "master " << getpid() << " started " << pool.running()
+                                                 << " workers (pm " << PmName(pm.mode) << ", at most "
+                                                 << pm.max_children << ")");
+  }
 
-  // Signals stay blocked except inside sigsuspend(), so nothing happens between a check and the
-  // sleep: a signal that arrives meanwhile stays pending and ends the next sigsuspend() at once.
-  sigset_t block, original, wait_mask;
-  sigemptyset(&block);
-  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGALRM}) sigaddset(&block, sig);
-  sigprocmask(SIG_BLOCK, &block, &original);
-  wait_mask = original;
-  for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGALRM}) sigdelset(&wait_mask, sig);
-
-  Pool pool(config.EffectiveWorkers(), listen_fd, worker_main, original);
-  ArmTimer(pool.SpawnDue());
-  LOG4CPLUS_INFO(util::ProcessLog(), "master " << getpid() << " started " << pool.size() << " workers");
-
-  while (!g_terminate) {
-    sigsuspend(&wait_mask);
-    pool.Reap(/*draining=*/false);
-    if (g_terminate) break;
+  bool connection_waits = false;  // ondemand: the listening socket was readable
+  Clock::time_point ondemand_pause_until;
+  int spawn_rate = 1;
+  bool at_max_children = false;
+  Clock::time_point next_tick = Clock::now() + seconds(1);
+  ConfigTest test;
+  bool trust_marked = false;
+  for (;;) {
+    MasterSignals sig = TakeMasterSignals();
+    bool exec_now = false;
+    for (const Exit& e : pool.Reap(/*stopping=*/false)) {
+      if (test.pid > 0 && e.pid == test.pid) {
+        test.pid = 0;
+        if (WIFEXITED(e.status) && WEXITSTATUS(e.status) == 0 && !test.killed) {
+          exec_now = true;
+        } else if (!test.killed) {
+          LOG4CPLUS_ERROR(util::ProcessLog(), "reload refused: the configuration test failed (see above); "
+                                              "still running the old configuration");
+        }
+        continue;
+      }
+      // An orphan re-parented to us (we are PID 1 in a container).
+      LOG4CPLUS_DEBUG(util::ProcessLog(), "reaped pid " << e.pid << " (not a worker)");
+    }
+    if (sig.stop || sig.stop_now) {
+      if (test.pid > 0) ::kill(test.pid, SIGKILL);
+      return Stop(config, pool, listener, pid_file, sig.stop_now);
+    }
+    if (options.trust.fresh_after_reload && !trust_marked && pool.OldGenerationGone()) {
+      MarkUntrusted(*options.trust.trust);  // trust_page.h
+      trust_marked = true;
+    }
+    if (sig.reopen) {
+      util::ReopenLogs(config.VarPath(config.log_file), config.log_config);
+      pool.SignalAll(SIGUSR1);
+      LOG4CPLUS_INFO(util::ProcessLog(), "SIGUSR1: log files reopened");
+    }
+    if (sig.reload) {
+      if (test.pid > 0) {
+        LOG4CPLUS_INFO(util::ProcessLog(), "reload requested while one is being tested; ignored");
+      } else {
+        LOG4CPLUS_INFO(util::ProcessLog(), "reload requested: testing the configuration with " << options.executable);
+        test = ConfigTest{StartConfigTest(options.executable, options.argv),
+                          Clock::now() + seconds(kConfigTestSeconds), false};
+        if (test.pid < 0) {
+          LOG4CPLUS_ERROR(util::ProcessLog(), "reload refused: cannot fork the configuration test");
+          test.pid = 0;
+        }
+      }
+    }
+    if (test.pid > 0 && !test.killed && Clock::now() >= test.deadline) {
+      LOG4CPLUS_ERROR(util::ProcessLog(), "reload refused: the configuration test took over "
+                                              << kConfigTestSeconds << " s; still running the old configuration");
+      ::kill(test.pid, SIGKILL);
+      test.killed = true;
+    }
+    if (exec_now) {
+      Handover next;
+      next.listen_fd = listener.fd;
+      next.trust_fd = options.trust.fd;
+      const auto grace = seconds((config.request_terminate_timeout > 0 ? config.request_terminate_timeout
+                                                                       : kDrainSeconds) + 2);
+      next.old_workers = pool.Workers(Clock::now() + grace);
+      next.old_pid_file = pid_file;
+      LOG4CPLUS_INFO(util::ProcessLog(), "reload: configuration test passed; executing " << options.executable);
+      ReExec(options.executable, options.argv, next);  // returns only if exec failed
+    }
     if (pool.AllRetired()) {
       LOG4CPLUS_FATAL(util::ProcessLog(), "every worker failed fatally; master exits");
-      ArmTimer(std::nullopt);
-      ::close(listen_fd);
-      if (!unix_path.empty()) ::unlink(unix_path.c_str());
+      ::close(listener.fd);
+      RemoveSocketFile(listener);
+      RemovePidFile(pid_file);
       return kExitFatal;
     }
-    ArmTimer(pool.SpawnDue());
-  }
 
-  // Drain: pending respawns are dropped, running workers finish their request and exit.
-  LOG4CPLUS_INFO(util::ProcessLog(), "shutting down: draining workers");
-  pool.SignalRunning(SIGTERM);
-  ::shutdown(listen_fd, SHUT_RDWR);  // wakes any worker still blocked in accept()
-  const Clock::time_point deadline = Clock::now() + std::chrono::seconds(kDrainSeconds);
-  bool killed = false;
-  for (;;) {
-    pool.Reap(/*draining=*/true);
-    if (!pool.AnyRunning()) break;
-    if (!killed && Clock::now() >= deadline) {
-      LOG4CPLUS_WARN(util::ProcessLog(), "drain timeout: killing remaining workers");
-      pool.SignalRunning(SIGKILL);
-      killed = true;
+    // The process manager (pm.h).
+    Clock::time_point now = Clock::now();
+    std::optional<Clock::time_point> next;
+    if (pm.mode == PmMode::kDynamic) {
+      if (now >= next_tick) {
+        Load load = CountLoad(pool, board);
+        DynamicStep step = DynamicTick(pm, load.total, load.idle, spawn_rate);
+        if (step.fork > 0) pool.Want(step.fork);
+        if (step.retire_one) {
+          if (std::optional<size_t> slot = LongestIdle(board)) pool.Retire(*slot);
+        }
+        if (step.at_max_children && !at_max_children) {
+          LOG4CPLUS_WARN(util::ProcessLog(), "pm dynamic: the pool reached workers (" << pm.max_children
+                                                 << ", php-fpm's max_children) with too few idle; consider raising it");
+        }
+        at_max_children = step.at_max_children;
+        spawn_rate = step.next_rate;
+        next_tick = now + seconds(1);
+      }
+      Earliest(next, next_tick);
     }
-    ArmTimer(killed ? std::nullopt : std::optional<Clock::time_point>(deadline));
-    sigsuspend(&wait_mask);
+    if (pm.mode == PmMode::kOndemand && connection_waits && now >= ondemand_pause_until) {
+      Load load = CountLoad(pool, board);
+      if (OndemandShouldFork(pm, load.total, load.idle)) pool.Want(1);
+      ondemand_pause_until = now + kOndemandForkPause;
+    }
+    Earliest(next, pool.SpawnDue());
+    Earliest(next, pool.KillOverdueOld());
+    Earliest(next, watchdog.Check(pool));
+    if (test.pid > 0 && !test.killed) Earliest(next, test.deadline);
+    int watch_fd = -1;
+    if (pm.mode == PmMode::kOndemand) {
+      if (Clock::now() >= ondemand_pause_until) {
+        watch_fd = listener.fd;
+      } else {
+        Earliest(next, ondemand_pause_until);
+      }
+    }
+    connection_waits = WaitForEvent(watch_fd, next);
   }
-  ArmTimer(std::nullopt);
-  ::close(listen_fd);
-  if (!unix_path.empty()) ::unlink(unix_path.c_str());
-  LOG4CPLUS_INFO(util::ProcessLog(), "master " << getpid() << " stopped");
-  return 0;
 }
 
 }  // namespace flashsale::process

@@ -1,43 +1,54 @@
-// The pool's master process: opens the FastCGI socket, forks the workers, keeps them alive.
+// The pool's master process, like php-fpm's: it listens, forks and manages the workers, and
+// answers the signals of signals.h. Its parts, one job per file:
+//   listener.h    the listening socket (kept open across reloads), owner/group/mode
+//   pool.h        worker slots, fork, reap, respawn back-off, the old generation of a reload
+//   pm.h          static / dynamic / ondemand decisions
+//   watchdog.h    request_terminate_timeout and request_slowlog_timeout
+//   reload.h      config test and re-exec in place, and what is handed to the new image
+//   trust_page.h  the cache-trust page, shared by the workers and kept across reloads
+//   signals.h     the signals, and the one place the master sleeps
+//   pidfile.h, proctitle.h
 //
-// DESIGN (after nginx's ngx_process_cycle.c)
-// Signal handlers only record facts in sig_atomic_t flags; the signals stay blocked except
-// inside sigsuspend(), so the master sleeps there and, on every wake-up, recomputes everything
-// from its own state (it never relies on which signal woke it):
-//   - reap every child that exited (waitpid(-1, WNOHANG) until none is left, so a burst of
-//     SIGCHLD that the kernel merged into one is handled whole); a pid that is not a worker
-//     (an orphan inherited when the master runs as PID 1 in a container) is reaped and ignored;
-//   - every worker slot is in exactly one state: running, waiting for a respawn at a given time
-//     (std::optional), or retired (the worker exited with kExitFatal);
-//   - fork what is due, then arm ITIMER_REAL for the earliest respawn still waiting, rounded up
-//     to at least 1 ms. The timer is only an alarm clock: a respawn is state of its slot, so an
-//     early, late or lost SIGALRM can delay it by at most one wake-up, never drop it.
-// Respawn back-off, per slot: a worker that lived kYoungDeath (2 s) or longer is replaced at
-// once; one that died younger is replaced after 100 ms, doubling for each further young death of
-// that slot, capped at 10 s (100, 200, 400 ms ... 6.4 s, 10 s, 10 s ...). A worker that keeps
-// crashing at start-up is thus forked about 8 times in its first 20 s, then once per 10 s: no
-// fork storm. A failed fork() counts as a young death.
-//   SIGTERM (or SIGINT): drain. Every worker gets SIGTERM, finishes its request in flight and
-//   exits; the listening socket is shut down so no worker stays blocked in accept(); stragglers
-//   get SIGKILL kDrainSeconds later (a steady-clock deadline). The unix socket file is removed.
-// Workers die with the master (PR_SET_PDEATHSIG SIGTERM), so nothing outlives the pool. A worker
-// checks right after fork that its parent is still the master (by the master's pid, recorded
-// before fork: `getppid() == 1` would be wrong when the master itself is PID 1).
+// The loop: on every wake-up (a signal, a deadline, or under ondemand a connection waiting) the
+// master reaps every child, applies what the signals asked, lets pm and the watchdog decide,
+// forks what is due, and sleeps again until the earliest deadline. It never relies on which
+// signal woke it: everything is recomputed from its state.
+//
+// Stop. SIGQUIT or SIGTERM: the unix socket file is removed at once (new connections are
+// refused: nginx answers 502 right away instead of queueing them); every worker gets SIGQUIT,
+// finishes its request, serves what was already queued (worker.h) and exits; the master exits
+// 0 when they are all gone, killing (SIGKILL) any still running kDrainSeconds after the signal,
+// or request_terminate_timeout + 2 s when that is longer. A TCP socket cannot refuse new
+// connections while it is open: those that arrive after the workers emptied the queue are
+// reset when the master closes it (nginx: 502). SIGINT: the workers are killed at once (their
+// clients get 502; MariaDB rolls back what they had not committed), the master exits 0.
+// Exit 2 (kExitFatal): cannot listen, or every worker failed fatally; restarting would not help.
 #pragma once
 
-#include <functional>
+#include <string>
+#include <vector>
 
+#include "process/pool.h"
+#include "process/reload.h"
+#include "process/scoreboard.h"
+#include "process/trust_page.h"
 #include "util/config.h"
 
 namespace flashsale::process {
 
-constexpr int kExitFatal = 2;
 constexpr int kDrainSeconds = 20;
 
-// Runs a worker in a freshly forked child: gets the listening socket, returns the exit code.
-using WorkerMain = std::function<int(int listen_fd)>;
+struct MasterOptions {
+  std::string config_path;        // shown in the process title
+  std::string executable;         // what a reload execs (ExecutablePath() at start)
+  std::vector<std::string> argv;  // the original command line, for the reload
+  Handover handover;              // from the previous image, when this one is a reload
+  TrustPage trust;                // handed to the next image
+};
 
-// Returns the process exit code.
-int RunMaster(const util::Config& config, const WorkerMain& worker_main);
+// Returns the process exit code. `board` (created before, one slot per worker) is kept up to
+// date: each slot is marked on fork and on reap.
+int RunMaster(const util::Config& config, const MasterOptions& options, Scoreboard& board,
+              const WorkerMain& worker_main);
 
 }  // namespace flashsale::process

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "metrics/metrics.h"
 #include "util/fault_point.h"
 #include "util/log.h"
 
@@ -54,6 +55,17 @@ int64_t MonotonicMs() {
 
 // A connection unused for this long is pinged before its next transaction (Connection()).
 constexpr int64_t kIdleCheckMs = 1000;
+
+// The cause of a failed attempt, as GET /metrics names it.
+const char* Cause(int code) {
+  switch (code) {
+    case kErrDeadlock: return "deadlock";
+    case kErrLockWaitTimeout: return "lock_wait_timeout";
+    case kErrCannotConnect: return "cannot_connect";
+    case kErrOutcomeUnknown: return "commit_unknown";
+    default: return "connection";
+  }
+}
 
 void Backoff(int attempt) {
   // Jittered exponential back-off: 2, 4, 8... ms ceilings, so colliding transactions spread out.
@@ -237,6 +249,12 @@ sql::Connection* Database::Connection() {
     conn_.reset(sql::mysql::get_mysql_driver_instance()->connect(props));
     std::unique_ptr<sql::Statement> st(conn_->createStatement());
     st->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");  // see db.h
+    if (options_.lock_wait_timeout > 0) {
+      // Our own lock waits, not the server's (Debian's MariaDB waits 50 s for a row lock and a
+      // day for a metadata lock): the retry budget must fit inside the request timeouts.
+      std::string n = std::to_string(options_.lock_wait_timeout);
+      st->execute("SET SESSION innodb_lock_wait_timeout = " + n + ", SESSION lock_wait_timeout = " + n);
+    }
     conn_->setAutoCommit(false);
     return conn_.get();
   } catch (const sql::SQLException& e) {
@@ -257,6 +275,7 @@ sql::PreparedStatement& Database::Prepare(const std::string& sql) {
 
 Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation) {
   int attempts = std::max(1, options_.retry_attempts);
+  const char* last_conflict = "conflict";  // what the last attempt ran into, for the final 503
   for (int attempt = 1; attempt <= attempts; ++attempt) {
     std::optional<Tx> tx;
     try {
@@ -271,11 +290,18 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
       if (s.code() == Code::kRetryable) {
         // The body saw a conflict it could not settle itself; same policy as a deadlock.
         tx.reset();  // rolls back
-        if (attempt < attempts) Backoff(attempt);
+        last_conflict = "conflict";
+        if (attempt < attempts) {
+          flashsale::metrics::TxRetried(last_conflict);
+          Backoff(attempt);
+        }
         continue;
       }
       if (!s.ok()) return s;  // ~Tx rolls back
-      if (!tx->committed()) tx->Commit();
+      if (!tx->committed()) {
+        util::FaultPoint("db.before_commit");  // a worker stuck with its locks held (tests)
+        tx->Commit();
+      }
       if (!tx->on_commit_.empty()) util::FaultPoint("db.before_invalidate");
       for (auto& fn : tx->on_commit_) fn();
       return s;
@@ -288,12 +314,17 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
       tx.reset();  // rolls back what is still open; nothing to do on a dropped connection
       if (e.code == kErrDeadlock || e.code == kErrLockWaitTimeout) {
         LOG4CPLUS_DEBUG(util::StoreLog(), "conflict " << e.code << ", attempt " << attempt);
-        if (attempt < attempts) Backoff(attempt);
+        last_conflict = Cause(e.code);
+        if (attempt < attempts) {
+          flashsale::metrics::TxRetried(last_conflict);
+          Backoff(attempt);
+        }
         continue;
       }
       if (e.code == kErrOutcomeUnknown) {
         LOG4CPLUS_ERROR(util::StoreLog(), "outcome unknown, answering 503: " << e.message);
         for (auto& fn : hooks) fn();
+        flashsale::metrics::TxUnavailable(Cause(e.code));
         return Status::Unavailable("database connection lost during commit");
       }
       if (IsConnectionError(e.code)) {
@@ -302,15 +333,18 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
         LOG4CPLUS_WARN(util::StoreLog(), "database connection failed (" << e.code << "): "
                                              << e.message << "; attempt " << attempt);
         if (attempt < attempts) {
+          flashsale::metrics::TxRetried(Cause(e.code));
           if (attempt > 1) Backoff(attempt);  // the first retry is a reconnect, at once
           continue;
         }
+        flashsale::metrics::TxUnavailable(Cause(e.code));
         return Status::Unavailable("database unavailable");
       }
       LOG4CPLUS_ERROR(util::StoreLog(), "database error " << e.code << ": " << e.message);
       return Status::Internal("database error");
     }
   }
+  flashsale::metrics::TxUnavailable(last_conflict);
   return Status::Unavailable("transaction kept conflicting; retry later");
 }
 

@@ -64,6 +64,9 @@ struct DbOptions {
   std::string password;
   std::string schema;
   int retry_attempts = 4;
+  // Seconds a statement waits for a row lock (innodb_lock_wait_timeout) or a metadata lock
+  // (lock_wait_timeout), set on each connection; 0 = the server's defaults.
+  int lock_wait_timeout = 0;
 };
 
 // A database error with MariaDB's error number (1062 duplicate key, 1213 deadlock...).

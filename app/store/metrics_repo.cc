@@ -25,4 +25,16 @@ std::vector<LogRecord> Page(Tx& tx, int64_t after_id, const std::optional<std::s
   return out;
 }
 
+ExpiryTotals ExpiryTotalsOf(Tx& tx) {
+  auto rows = tx.Query(
+      "SELECT COUNT(DISTINCT JSON_VALUE(payload, '$.run_id')), COUNT(*),"
+      " CAST(COALESCE(SUM(JSON_VALUE(payload, '$.released')), 0) AS SIGNED),"
+      " CAST(COALESCE(SUM(JSON_VALUE(payload, '$.orders_expired')), 0) AS SIGNED)"
+      " FROM metrics_logs WHERE type = 'holds_batch_released'",
+      {});
+  ExpiryTotals t;
+  if (rows->Next()) t = {rows->Int(1), rows->Int(2), rows->Int(3), rows->Int(4)};
+  return t;
+}
+
 }  // namespace flashsale::store::metrics

@@ -19,4 +19,13 @@ void Append(Tx& tx, const std::string& type, const std::string& payload, Millis 
 std::vector<LogRecord> Page(Tx& tx, int64_t after_id, const std::optional<std::string>& type,
                             int limit);
 
+// Totals of the expiry job's holds_batch_released rows (GET /metrics): one index range read.
+struct ExpiryTotals {
+  int64_t runs = 0;     // distinct run_id
+  int64_t batches = 0;  // rows
+  int64_t holds = 0;    // sum of "released"
+  int64_t orders = 0;   // sum of "orders_expired"
+};
+ExpiryTotals ExpiryTotalsOf(Tx& tx);
+
 }  // namespace flashsale::store::metrics

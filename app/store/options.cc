@@ -11,6 +11,7 @@ DbOptions DbOptionsFrom(const util::Config& c) {
   o.password = c.db_password;
   o.schema = c.db_name;
   o.retry_attempts = c.db_retry_attempts;
+  o.lock_wait_timeout = c.db_lock_wait_timeout;
   return o;
 }
 

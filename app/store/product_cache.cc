@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "metrics/metrics.h"
 #include "store/redis_client.h"
 #include "util/log.h"
 
@@ -128,16 +129,25 @@ bool ProductCache::Trusted() {
 std::optional<ProductSnapshot> ProductCache::Get(int64_t product_id, Millis now,
                                                  CacheToken* token) {
   token->usable = false;
-  if (!Trusted()) return std::nullopt;
-  Reply r = redis_.Eval(kGetScript, {DataKey(product_id), GenKey(product_id), kEpochKey},
-                        {FreshCounter(), FreshCounter()});
-  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) return std::nullopt;
+  Reply r;
+  if (Trusted()) {
+    r = redis_.Eval(kGetScript, {DataKey(product_id), GenKey(product_id), kEpochKey},
+                    {FreshCounter(), FreshCounter()});
+  }
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
+    flashsale::metrics::CacheLookup("bypass");
+    return std::nullopt;
+  }
   std::string epoch = AsString(r->element[0]);
   std::string entry = AsString(r->element[2]);
   if (!entry.empty()) {
     std::optional<ProductSnapshot> s = Decode(entry, epoch);
-    if (s && s->id == product_id && now < s->valid_until) return s;
+    if (s && s->id == product_id && now < s->valid_until) {
+      flashsale::metrics::CacheLookup("hit");
+      return s;
+    }
   }
+  flashsale::metrics::CacheLookup("miss");
   token->usable = true;
   token->epoch = std::move(epoch);
   token->generation = AsString(r->element[1]);
@@ -149,14 +159,20 @@ void ProductCache::Put(const ProductSnapshot& snapshot, const CacheToken& token,
   // Bounded even with no hold pending: if a writer dies between its COMMIT and its
   // invalidation, the entry it should have deleted is gone within kMaxEntryAgeMs.
   int64_t ttl = std::min<int64_t>(snapshot.valid_until - now, kMaxEntryAgeMs);
-  redis_.Eval(kPutScript, {DataKey(snapshot.id), GenKey(snapshot.id), kEpochKey},
-              {token.epoch, token.generation, Encode(snapshot), std::to_string(ttl)});
+  Reply r = redis_.Eval(kPutScript, {DataKey(snapshot.id), GenKey(snapshot.id), kEpochKey},
+                        {token.epoch, token.generation, Encode(snapshot), std::to_string(ttl)});
+  bool answered = r && r->type == REDIS_REPLY_INTEGER;
+  flashsale::metrics::CacheFill(!answered ? "failed" : r->integer == 1 ? "stored" : "superseded");
 }
 
 void ProductCache::Invalidate(int64_t product_id) {
   Reply r = redis_.Eval(kInvalidateScript, {DataKey(product_id), GenKey(product_id)},
                         {FreshCounter()});
-  if (r && r->type == REDIS_REPLY_INTEGER) return;
+  if (r && r->type == REDIS_REPLY_INTEGER) {
+    flashsale::metrics::CacheInvalidation("ok");
+    return;
+  }
+  flashsale::metrics::CacheInvalidation("failed");
   trust_.dirty.fetch_add(1);
   LOG4CPLUS_WARN(util::StoreLog(), "could not invalidate product " << product_id
                                                                    << "; cache untrusted until "

@@ -4,6 +4,7 @@
 
 #include "util/config_line.h"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,6 +61,36 @@ std::function<bool(Config&, const std::string&)> Str(std::string Config::*m) {
   };
 }
 
+// A file mode written in octal (0660, 660), at most 0777.
+bool SetMode(int& out, const std::string& v) {
+  if (v.empty() || v.size() > 4) return false;
+  int n = 0;
+  for (char c : v) {
+    if (c < '0' || c > '7') return false;
+    n = n * 8 + (c - '0');
+  }
+  if (n > 0777) return false;
+  out = n;
+  return true;
+}
+
+// A comma-separated list of IPv4 addresses in dotted form (libfcgi compares them as such), or
+// nothing. Blanks around the commas are allowed.
+bool ValidClientList(const std::string& v) {
+  if (v.empty()) return true;
+  for (size_t start = 0;;) {
+    size_t comma = v.find(',', start);
+    std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    size_t b = item.find_first_not_of(" \t");
+    size_t e = item.find_last_not_of(" \t");
+    if (b == std::string::npos) return false;  // an empty item: ",," or a trailing comma
+    in_addr addr{};
+    if (inet_pton(AF_INET, item.substr(b, e - b + 1).c_str(), &addr) != 1) return false;
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
+}
+
 const std::vector<Field>& Fields() {
   static const std::vector<Field> fields = {
       {"http_port", Int(&Config::http_port, 1, 65535)},
@@ -78,6 +109,31 @@ const std::vector<Field>& Fields() {
       {"admission_limit", Int(&Config::admission_limit, 1, 65535)},
       {"rate_limit_per_second", Int(&Config::rate_limit_per_second, 0, 9999999)},
       {"rate_limit_burst", Int(&Config::rate_limit_burst, 0, 9999999)},
+      {"listen_owner", Str(&Config::listen_owner)},
+      {"listen_group", Str(&Config::listen_group)},
+      {"listen_mode", [](Config& c, const std::string& v) { return SetMode(c.listen_mode, v); }},
+      {"listen_allowed_clients",
+       [](Config& c, const std::string& v) {
+         if (!ValidClientList(v)) return false;
+         c.listen_allowed_clients = v;
+         return true;
+       }},
+      {"pid_file", Str(&Config::pid_file)},
+      {"log_file", Str(&Config::log_file)},
+      {"pm",
+       [](Config& c, const std::string& v) {
+         if (v != "static" && v != "dynamic" && v != "ondemand") return false;
+         c.pm = v;
+         return true;
+       }},
+      {"pm_start_servers", Int(&Config::pm_start_servers, 0, 256)},
+      {"pm_min_spare_servers", Int(&Config::pm_min_spare_servers, 1, 256)},
+      {"pm_max_spare_servers", Int(&Config::pm_max_spare_servers, 1, 256)},
+      {"pm_process_idle_timeout", Int(&Config::pm_process_idle_timeout, 1, 86400)},
+      {"pm_max_requests", Int(&Config::pm_max_requests, 0, 100000000)},
+      {"request_terminate_timeout", Int(&Config::request_terminate_timeout, 0, 86400)},
+      {"request_slowlog_timeout", Int(&Config::request_slowlog_timeout, 0, 86400)},
+      {"fastcgi_read_timeout", Int(&Config::fastcgi_read_timeout, 1, 86400)},
       {"db_socket", Str(&Config::db_socket)},
       {"db_host", Str(&Config::db_host)},
       {"db_port", Int(&Config::db_port, 1, 65535)},
@@ -85,6 +141,7 @@ const std::vector<Field>& Fields() {
       {"db_user", Str(&Config::db_user)},
       {"db_password", Str(&Config::db_password)},
       {"db_retry_attempts", Int(&Config::db_retry_attempts, 1, 20)},
+      {"db_lock_wait_timeout", Int(&Config::db_lock_wait_timeout, 1, 3600)},
       {"redis_socket", Str(&Config::redis_socket)},
       {"redis_host", Str(&Config::redis_host)},
       {"redis_port", Int(&Config::redis_port, 1, 65535)},
@@ -136,6 +193,11 @@ int Config::EffectiveWorkers() const {
   if (workers > 0) return workers;
   unsigned cores = std::thread::hardware_concurrency();
   return static_cast<int>(std::max(1u, cores) * 2);
+}
+
+int Config::EffectiveStartServers() const {
+  if (pm_start_servers > 0) return pm_start_servers;
+  return pm_min_spare_servers + (pm_max_spare_servers - pm_min_spare_servers) / 2;
 }
 
 Result<Config> ParseConfig(const std::string& text,
@@ -191,6 +253,55 @@ Result<Config> LoadConfig(const std::string& path) {
     *p = ResolveAgainst(base, *p);
   }
   return config;
+}
+
+Status CheckPoolSettings(const Config& c) {
+  auto refuse = [](const std::string& message) {
+    return Status::InvalidArgument("invalid_config", message);
+  };
+  const int max = c.EffectiveWorkers();
+  if (c.pm == "dynamic") {
+    if (c.pm_min_spare_servers > c.pm_max_spare_servers) {
+      return refuse("pm_min_spare_servers (" + std::to_string(c.pm_min_spare_servers) +
+                    ") must not exceed pm_max_spare_servers (" +
+                    std::to_string(c.pm_max_spare_servers) + ")");
+    }
+    if (c.pm_max_spare_servers > max) {
+      return refuse("pm_max_spare_servers (" + std::to_string(c.pm_max_spare_servers) +
+                    ") must not exceed workers, the pool's max_children (" + std::to_string(max) +
+                    ")");
+    }
+    int start = c.EffectiveStartServers();
+    if (start < c.pm_min_spare_servers || start > c.pm_max_spare_servers) {
+      return refuse("pm_start_servers (" + std::to_string(start) +
+                    ") must lie between pm_min_spare_servers and pm_max_spare_servers");
+    }
+  }
+  // The time budget (config.h). Seconds, in int64 so no product overflows.
+  const int64_t retries = static_cast<int64_t>(c.db_retry_attempts) * c.db_lock_wait_timeout;
+  const int64_t ceiling = c.request_terminate_timeout > 0
+                              ? c.request_terminate_timeout
+                              : static_cast<int64_t>(c.fastcgi_read_timeout) - kBudgetMarginSeconds;
+  const char* ceiling_name = c.request_terminate_timeout > 0
+                                 ? "request_terminate_timeout"
+                                 : "fastcgi_read_timeout - 2 s";
+  if (retries + kBudgetMarginSeconds > ceiling) {
+    return refuse("db_retry_attempts x db_lock_wait_timeout + 2 s = " + std::to_string(retries) +
+                  " + 2 s does not fit in " + ceiling_name + " (" + std::to_string(ceiling) +
+                  " s): a request waiting on row locks would be killed, or answered 504 by "
+                  "nginx, before the pool answers it. Lower db_lock_wait_timeout or "
+                  "db_retry_attempts, or raise request_terminate_timeout");
+  }
+  if (c.request_terminate_timeout > 0 &&
+      c.request_terminate_timeout + kBudgetMarginSeconds > c.fastcgi_read_timeout) {
+    return refuse("request_terminate_timeout (" + std::to_string(c.request_terminate_timeout) +
+                  " s) + 2 s does not fit in fastcgi_read_timeout (" +
+                  std::to_string(c.fastcgi_read_timeout) +
+                  " s, nginx's): nginx would answer 504 while the worker may still commit. "
+                  "Lower request_terminate_timeout, or raise fastcgi_read_timeout here and in "
+                  "nginx");
+  }
+  return Status::Ok();
 }
 
 }  // namespace flashsale::util

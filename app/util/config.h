@@ -18,7 +18,7 @@ struct Config {
   std::string var_dir = "./var";
   int hold_ttl_seconds = 120;
   int order_ttl_seconds = 900;  // payment window of a pending order
-  int workers = 0;  // 0 = 2 x cores
+  int workers = 0;  // 0 = 2 x cores; php-fpm's pm.max_children
   std::string webhook_secret;
   std::string webhook_secret_previous;
   int webhook_tolerance_seconds = 300;
@@ -33,6 +33,25 @@ struct Config {
   int admission_limit = 1024;
   int rate_limit_per_second = 0;
   int rate_limit_burst = 20;
+  // The socket's owner, group (names or numbers; empty = the pool's own) and mode (a unix
+  // socket), and the addresses allowed to connect (TCP; IPv4, comma-separated; empty = any).
+  std::string listen_owner;
+  std::string listen_group;
+  int listen_mode = 0660;
+  std::string listen_allowed_clients;
+  std::string pid_file;  // written by the master; empty = none
+  std::string log_file;  // stderr is reopened onto it at start and on SIGUSR1; empty = keep stderr
+
+  // Pool management, after php-fpm's pm.* settings (README "The pool's processes").
+  std::string pm = "static";  // static | dynamic | ondemand
+  int pm_start_servers = 0;   // dynamic; 0 = min_spare + (max_spare - min_spare) / 2
+  int pm_min_spare_servers = 1;
+  int pm_max_spare_servers = 3;
+  int pm_process_idle_timeout = 10;  // ondemand: seconds an idle worker lives
+  int pm_max_requests = 0;           // a worker exits after this many requests; 0 = never
+  int request_terminate_timeout = 25;  // seconds; a worker busy longer is killed; 0 = never
+  int request_slowlog_timeout = 5;     // seconds; a request running longer is logged; 0 = never
+  int fastcgi_read_timeout = 30;       // nginx's fastcgi_read_timeout for the pool (seconds)
 
   std::string db_socket = "run/mysqld.sock";
   std::string db_host = "127.0.0.1";
@@ -41,6 +60,7 @@ struct Config {
   std::string db_user = "flashsale";
   std::string db_password;
   int db_retry_attempts = 4;
+  int db_lock_wait_timeout = 5;  // seconds: the session's innodb_lock_wait_timeout and lock_wait_timeout
 
   std::string redis_socket = "run/redis.sock";
   std::string redis_host = "127.0.0.1";
@@ -56,6 +76,7 @@ struct Config {
   // Resolves a path from the file against var_dir (absolute paths and host:port stay as they are).
   std::string VarPath(const std::string& path) const;
   int EffectiveWorkers() const;
+  int EffectiveStartServers() const;  // pm dynamic
 };
 
 // Parses `text` (the file's contents) and then applies overrides from `env` (name -> value, only
@@ -65,6 +86,15 @@ Result<Config> ParseConfig(const std::string& text, const std::map<std::string, 
 // Reads the file at `path` and the process environment. Relative var_dir, sql_dir and
 // log_config (from either) are made absolute against the file's directory.
 Result<Config> LoadConfig(const std::string& path);
+
+// The pool's settings taken together (ParseConfig checks each value alone): the pm settings fit
+// each other, and the time budget nests: db_retry_attempts x db_lock_wait_timeout + margin <=
+// request_terminate_timeout, and request_terminate_timeout + margin <= fastcgi_read_timeout, so
+// the application answers (503) before the master kills the worker, and the master kills it
+// before nginx gives up (504) on a request that might still commit. The message says what to
+// change. Only flashsale-fcgi calls it: the jobs do not run under nginx.
+Status CheckPoolSettings(const Config& config);
+inline constexpr int kBudgetMarginSeconds = 2;
 
 // `path` made absolute against `base_dir` (absolute paths and "" stay as they are).
 std::string ResolveAgainst(const std::string& base_dir, const std::string& path);

@@ -1,8 +1,13 @@
 #include "util/log.h"
 
+#include <fcntl.h>
 #include <log4cplus/configurator.h>
+#include <log4cplus/hierarchy.h>
 #include <log4cplus/initializer.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -21,6 +26,25 @@ void InitLogging(const std::string& properties_path) {
     log4cplus::BasicConfigurator::doConfigure();
     LOG4CPLUS_WARN(ProcessLog(), "log config " << properties_path << " not found, using stderr");
   }
+}
+
+bool RedirectStderr(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    std::cerr << "cannot open log_file " << path << ": " << std::strerror(errno) << std::endl;
+    return false;
+  }
+  std::cerr.flush();
+  ::dup2(fd, 2);  // dup2 clears close-on-exec on fd 2
+  ::close(fd);
+  return true;
+}
+
+void ReopenLogs(const std::string& log_file, const std::string& properties_path) {
+  if (!log_file.empty() && !RedirectStderr(log_file)) return;
+  if (!std::ifstream(properties_path).good()) return;  // keep what is configured
+  log4cplus::Logger::getDefaultHierarchy().resetConfiguration();
+  log4cplus::PropertyConfigurator::doConfigure(LOG4CPLUS_STRING_TO_TSTRING(properties_path));
 }
 
 log4cplus::Logger HttpLog() {

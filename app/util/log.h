@@ -13,6 +13,16 @@ namespace flashsale::util {
 // Reads the properties file; falls back to INFO on stderr if it cannot be read.
 void InitLogging(const std::string& properties_path);
 
+// Points stderr (fd 2) at `path`, appending (created 0640). False when it cannot be opened; the
+// reason is written to the stderr that stays.
+bool RedirectStderr(const std::string& path);
+
+// SIGUSR1 (log rotation): stderr is reopened onto `log_file` when set (a renamed file is
+// replaced by a new one), and log4cplus is configured again from `properties_path`, so any file
+// appender configured there reopens its file too. Call between two units of work, never from a
+// signal handler.
+void ReopenLogs(const std::string& log_file, const std::string& properties_path);
+
 log4cplus::Logger HttpLog();
 log4cplus::Logger DomainLog();
 log4cplus::Logger StoreLog();

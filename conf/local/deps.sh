@@ -12,13 +12,15 @@ set -euo pipefail
 # procps gives pkill/ps that the tests use to check that nothing is left behind.
 # Fuzzing (make test replays the corpora): clang (clang++), libclang-rt-14-dev (libFuzzer and
 # the sanitizer runtimes; only a recommendation of clang), llvm (llvm-symbolizer for reports).
+# prometheus: promtool checks GET /metrics, and a Prometheus scrapes it, in the metrics tests
+# (the tests start their own; the package's service is never used).
 readonly PACKAGES=(
   g++ make pkg-config
   clang libclang-rt-14-dev llvm
   libfcgi-dev libmysqlcppconn-dev libhiredis-dev libjsoncpp-dev liblog4cplus-dev
   libboost-test-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
   nginx-light mariadb-server-core mariadb-client-core redis-server redis-tools
-  curl wrk docker-compose procps
+  curl wrk docker-compose procps prometheus
 )
 
 # Prints the packages of PACKAGES that dpkg does not report as installed, one per line.

@@ -7,6 +7,8 @@
 #   conf/local/stack.sh status         one line per component: running or stopped
 #   conf/local/stack.sh restart-fcgi   restart only the pool, with the caller's environment
 #   conf/local/stack.sh restart-nginx  restart only nginx, its config rendered from the caller's environment
+#   conf/local/stack.sh reload-fcgi    reload the pool gracefully (SIGUSR2: conf file and binary
+#                                      as they are now, same master, same socket)
 #   conf/local/stack.sh stop-redis | start-redis | stop-db | start-db
 #
 # Inputs (environment first, then conf/flashsale.conf, then the default):
@@ -223,6 +225,25 @@ cmd_restart_nginx() {
   say "nginx restarted (pid $(cat "$(pid_file nginx)" 2>/dev/null))"
 }
 
+# SIGUSR2 to the master (app/process/reload.h), then its verdict from the pool's log: the new
+# image saying "reloaded", or the old one "reload refused" (it keeps running). The master keeps
+# its pid and environment: the caller's environment plays no part here.
+cmd_reload_fcgi() {
+  local master offset
+  master=$(pid_alive fcgi-master) || die "the pool is not running"
+  offset=$(stat -c %s "$LOG/flashsale.log" 2>/dev/null || echo 0)
+  kill -USR2 "$master"
+  reload_verdict() {
+    tail -c +"$(( offset + 1 ))" "$LOG/flashsale.log" | grep -qE 'reloaded: master|reload refused'
+  }
+  wait_until 30 fcgi-master reload_verdict || die "no verdict from the pool within 30 s"
+  if tail -c +"$(( offset + 1 ))" "$LOG/flashsale.log" | grep -q 'reload refused'; then
+    tail -c +"$(( offset + 1 ))" "$LOG/flashsale.log" | tail -n 5 >&2
+    die "the pool refused the reload and keeps its old configuration"
+  fi
+  say "fcgi reloaded (master pid $master)"
+}
+
 cmd_start_db() {
   mark_logs
   db_start
@@ -238,7 +259,7 @@ cmd_start_redis() {
 }
 
 usage() {
-  sed -n '2,11p' "$STACK_SELF" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,13p' "$STACK_SELF" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -252,6 +273,7 @@ main() {
     status) cmd_status ;;
     restart-fcgi) cmd_restart_fcgi ;;
     restart-nginx) cmd_restart_nginx ;;
+    reload-fcgi) cmd_reload_fcgi ;;
     stop-redis) stop_component redis ;;
     start-redis) cmd_start_redis ;;
     stop-db) stop_component mariadb ;;

@@ -187,7 +187,7 @@ std::string RawRequestText(std::string_view method, std::string_view target,
   return text;
 }
 
-RawResponse RawRequest(int port, std::string_view request, int timeout_ms) {
+RawResponse RawRequest(int port, std::string_view request, int timeout_ms, const char* source) {
   RawResponse response;
   size_t eol = request.find_first_of("\r\n");
   response.request_line = "raw " + Printable(request.substr(0, std::min(eol, size_t{120})));
@@ -197,6 +197,16 @@ RawResponse RawRequest(int port, std::string_view request, int timeout_ms) {
   if (fd < 0) {
     response.error = std::string("socket: ") + std::strerror(errno);
     return response;
+  }
+  if (source != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source, &local.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      response.error = std::string("bind ") + source + ": " + std::strerror(errno);
+      ::close(fd);
+      return response;
+    }
   }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;

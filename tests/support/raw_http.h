@@ -29,8 +29,11 @@ struct RawResponse : HttpResponse {
 // Sends `request` exactly as given to 127.0.0.1:`port` and reads one answer: the headers, then
 // Content-Length bytes, a chunked body or everything up to EOF (no body for a HEAD request or a
 // 1xx/204/304 status); interim 1xx answers are skipped. Send errors are ignored (nginx may answer
-// and close before it has read a large request), the answer is read anyway.
-RawResponse RawRequest(int port, std::string_view request, int timeout_ms = 10000);
+// and close before it has read a large request), the answer is read anyway. `source`: the local
+// IPv4 address to connect from (e.g. "127.0.0.2", a loopback address nginx does not allow), or
+// nullptr for the kernel's choice (127.0.0.1).
+RawResponse RawRequest(int port, std::string_view request, int timeout_ms = 10000,
+                       const char* source = nullptr);
 
 // "METHOD TARGET VERSION\r\nHost: localhost\r\n" + headers + "Content-Length: n\r\n" (when there
 // is a body) + "Connection: close\r\n\r\n" + body. Header names and values are written as given.

@@ -21,6 +21,9 @@
 #     the same code, like systemd's Restart=on-failure with RestartPreventExitStatus=2.
 #   - SIGTERM or SIGINT: forwarded to the master, which drains its workers; the supervisor waits
 #     for it and exits. `stack.sh stop` then SIGKILLs whatever is left in the process group.
+#   - SIGUSR2 or SIGHUP (reload) and SIGUSR1 (reopen logs): forwarded to the master. A reload is
+#     no death: the master re-execs itself in place (same pid, app/process/reload.h), so the
+#     supervisor's `wait` goes on. A trapped signal interrupts `wait`; it is simply waited again.
 
 readonly STACK_RESTART_DELAY_MS=500
 readonly STACK_RESTART_DELAY_MAX_MS=8000
@@ -30,6 +33,7 @@ readonly STACK_ORPHAN_GRACE_MS=5000
 SUP_MASTER=''   # pid of the running master
 SUP_NAP=''      # pid of a running `sleep`
 SUP_STOP=0      # 1 once SIGTERM/SIGINT arrived
+SUP_TRAPPED=0   # 1 when a trapped signal arrived during the last `wait`
 SUP_LEFT=()     # see sup_group_leftovers
 SUP_RC=0        # how the last master ended, as bash reports it (128 + signal when killed)
 
@@ -43,8 +47,15 @@ sup_log() {
 
 sup_on_stop() {
   SUP_STOP=1
+  SUP_TRAPPED=1
   [ -z "$SUP_MASTER" ] || kill -TERM "$SUP_MASTER" 2>/dev/null || true
   [ -z "$SUP_NAP" ] || kill -TERM "$SUP_NAP" 2>/dev/null || true
+}
+
+# sup_forward SIGNAL: passes a reload or reopen request on to the master.
+sup_forward() {
+  SUP_TRAPPED=1
+  [ -z "$SUP_MASTER" ] || kill -"$1" "$SUP_MASTER" 2>/dev/null || true
 }
 
 # sup_sleep MS: sleeps, but returns at once on SIGTERM/SIGINT (the trap kills the nap).
@@ -94,21 +105,27 @@ sup_reap_orphans() {
 sup_wait_master() {
   # A stop that arrived between starting the master and recording its pid.
   [ "$SUP_STOP" -eq 0 ] || kill -TERM "$SUP_MASTER" 2>/dev/null || true
+  local rc collected=0
   while :; do
-    SUP_RC=0
-    wait "$SUP_MASTER" 2>/dev/null || SUP_RC=$?
-    # `wait` also returns when a trapped signal arrives: keep waiting while the master drains.
-    # (127: not our child any more, nothing to wait for.)
-    if [ "$SUP_STOP" -eq 1 ] && [ "$SUP_RC" -ne 127 ] && kill -0 "$SUP_MASTER" 2>/dev/null; then
-      continue
-    fi
-    return 0
+    SUP_TRAPPED=0
+    rc=0
+    wait "$SUP_MASTER" 2>/dev/null || rc=$?
+    # 127: the status was already collected by the previous round (the trap ran just after the
+    # master's exit was reported): that one stands.
+    if [ "$rc" -eq 127 ] && [ "$collected" -eq 1 ]; then return 0; fi
+    SUP_RC=$rc
+    collected=1
+    # `wait` also returns when a trapped signal arrives (a stop while the master drains, a
+    # forwarded reload): wait again. If the master did exit meanwhile, that `wait` reports it.
+    [ "$SUP_TRAPPED" -eq 1 ] && [ "$rc" -gt 128 ] || return 0
   done
 }
 
 fcgi_supervise() {
   trap sup_on_stop TERM INT
-  trap '' HUP
+  trap 'sup_forward HUP' HUP
+  trap 'sup_forward USR1' USR1
+  trap 'sup_forward USR2' USR2
   local delay=$STACK_RESTART_DELAY_MS started rc lived
   while [ "$SUP_STOP" -eq 0 ]; do
     started=$(now_ms)
