@@ -73,7 +73,8 @@ http::Response Api::Handle(http::Request& request) {
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                     std::chrono::steady_clock::now() - started)
                     .count();
-  LOG4CPLUS_INFO(util::HttpLog(), request.method << " " << request.path << " " << response.status
+  // The access line: its own logger, off as shipped (nginx logs every request already).
+  LOG4CPLUS_INFO(util::AccessLog(), request.method << " " << request.path << " " << response.status
                                                  << " " << micros << "us [" << request.request_id
                                                  << "]");
   metrics::RequestServed(request.method, route, response.status, micros);

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   if (!cli.line->test_config && !cfg.log_file.empty() && !util::RedirectStderr(cfg.VarPath(cfg.log_file))) {
     return process::kExitFatal;
   }
-  util::InitLogging(cfg.log_config);
+  if (!util::InitLogging(cfg.log_config)) return process::kExitFatal;
   if (cli.line->test_config) {
     return store::CheckConnections(cfg, "flashsale-fcgi", path) ? 0 : 1;
   }

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "flashsale-migrate: %s\n", config.status().message().c_str());
     return 1;
   }
-  util::InitLogging(config->log_config);
+  if (!util::InitLogging(config->log_config)) return 1;
   if (cli.line->test_config) {
     return store::CheckConnections(config.value(), "flashsale-migrate", cli.line->config_path) ? 0 : 1;
   }

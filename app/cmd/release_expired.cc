@@ -52,14 +52,14 @@ int main(int argc, char** argv) {
     // Under cron nobody reads stderr: log where the job's lines go when the environment names
     // a log config (the crontab does).
     if (const char* log_config = std::getenv("FLASHSALE_LOG_CONFIG"); log_config && *log_config) {
-      util::InitLogging(log_config);
+      (void)util::InitLogging(log_config);  // best effort: the run fails either way
       LOG4CPLUS_ERROR(log4cplus::Logger::getInstance("flashsale.jobs"),
                       "release-expired: " << config.status().message());
     }
     std::fprintf(stderr, "flashsale-release-expired: %s\n", config.status().message().c_str());
     return 1;
   }
-  util::InitLogging(config->log_config);
+  if (!util::InitLogging(config->log_config)) return 1;
   if (cli.line->test_config) {
     return store::CheckConnections(config.value(), "flashsale-release-expired", cli.line->config_path) ? 0 : 1;
   }

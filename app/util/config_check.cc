@@ -1,5 +1,6 @@
 #include "util/config_check.h"
 
+#include <fstream>
 #include <string>
 
 namespace flashsale::util {
@@ -15,6 +16,8 @@ Status Refuse(const std::string& why) { return Status::InvalidArgument("invalid_
 }  // namespace
 
 Status CheckPoolConfig(const Config& c) {
+  // Before a reload execs a new image too (--check-config): a pool that cannot log must not start.
+  if (!std::ifstream(c.log_config).good()) return Refuse("cannot read the log config " + c.log_config + " (log_config)");
   if (c.webhook_secret.empty() && !c.webhook_allow_unsigned) {
     return Refuse("webhook_secret is empty: set it (the payment provider's signing secret), or set "
                   "webhook_allow_unsigned = true to accept unsigned payment webhooks");

@@ -13,7 +13,7 @@
 
 namespace flashsale::util {
 
-void InitLogging(const std::string& properties_path) {
+bool InitLogging(const std::string& properties_path) {
   // Workers share one stderr. log4cplus writes a line in pieces; with std::cerr unbuffered each
   // piece is its own write() and lines of different workers interleave. Buffered, the appender's
   // flush at the end of each event makes one write per line.
@@ -22,10 +22,14 @@ void InitLogging(const std::string& properties_path) {
   log4cplus::initialize();
   if (std::ifstream(properties_path).good()) {
     log4cplus::PropertyConfigurator::doConfigure(LOG4CPLUS_STRING_TO_TSTRING(properties_path));
-  } else {
-    log4cplus::BasicConfigurator::doConfigure();
-    LOG4CPLUS_WARN(ProcessLog(), "log config " << properties_path << " not found, using stderr");
+    return true;
   }
+  // Said on stderr whatever happens next: the caller exits rather than run with logs going
+  // somewhere nobody looks.
+  std::cerr << "cannot read the log config " << properties_path << " (log_config): " << std::strerror(errno)
+            << std::endl;
+  log4cplus::BasicConfigurator::doConfigure();
+  return false;
 }
 
 bool RedirectStderr(const std::string& path) {
@@ -49,6 +53,10 @@ void ReopenLogs(const std::string& log_file, const std::string& properties_path)
 
 log4cplus::Logger HttpLog() {
   static log4cplus::Logger logger = log4cplus::Logger::getInstance("flashsale.http");
+  return logger;
+}
+log4cplus::Logger AccessLog() {
+  static log4cplus::Logger logger = log4cplus::Logger::getInstance("flashsale.access");
   return logger;
 }
 log4cplus::Logger DomainLog() {

@@ -10,8 +10,9 @@
 
 namespace flashsale::util {
 
-// Reads the properties file; falls back to INFO on stderr if it cannot be read.
-void InitLogging(const std::string& properties_path);
+// Reads the properties file. False (and why, on stderr) when it cannot be read: the caller
+// exits. Logging then goes to stderr at INFO for whatever is said before the exit.
+[[nodiscard]] bool InitLogging(const std::string& properties_path);
 
 // Points stderr (fd 2) at `path`, appending (created 0640). False when it cannot be opened; the
 // reason is written to the stderr that stays.
@@ -24,6 +25,8 @@ bool RedirectStderr(const std::string& path);
 void ReopenLogs(const std::string& log_file, const std::string& properties_path);
 
 log4cplus::Logger HttpLog();
+// flashsale.access: one line per request (method, path, status, microseconds, request id).
+log4cplus::Logger AccessLog();
 log4cplus::Logger DomainLog();
 log4cplus::Logger StoreLog();
 log4cplus::Logger ProcessLog();

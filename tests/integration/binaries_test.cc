@@ -82,6 +82,20 @@ BOOST_AUTO_TEST_CASE(relative_paths_do_not_depend_on_the_working_directory) {
   BOOST_TEST(Contains(r.output, "0 migration(s) applied"), r.output);
 }
 
+// A log config that cannot be read stops every binary with the reason (it used to switch to bare
+// lines on stderr silently, and a pool under systemd then logged nowhere anyone looked).
+BOOST_AUTO_TEST_CASE(an_unreadable_log_config_is_an_error) {
+  const std::string conf = Stack().repo_root() + "/conf/flashsale.conf";
+  const EnvOverrides env = {{"FLASHSALE_LOG_CONFIG", "/nonexistent/log4cplus.properties"}};
+  for (const std::string& b : kBinaries) {
+    BOOST_TEST_CONTEXT(b) {
+      CommandResult r = RunFromRoot(Bin(b) + " -t -c " + conf, env);
+      BOOST_TEST(r.exit_code != 0, r.output);
+      BOOST_TEST(Contains(r.output, "log config /nonexistent/log4cplus.properties"), r.output);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(the_pool_refuses_the_development_secrets_outside_the_local_stack) {
   const std::string conf = Stack().repo_root() + "/conf/flashsale.conf";
   // conf/flashsale.conf as shipped, without the local stack's permission.

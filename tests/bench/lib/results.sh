@@ -32,7 +32,7 @@ pool_log_size() { stat -c %s "$VAR/log/flashsale.log" 2>/dev/null || echo 0; }
 # pool_service_times FROM_BYTE: "<METHOD path> mean <us>us n=<count>" per endpoint, busiest first.
 pool_service_times() {
   tail -c +"$(( $1 + 1 ))" "$VAR/log/flashsale.log" 2>/dev/null \
-    | grep -aE '^[0-9T:.-]+Z +INFO +flashsale\.http \[[0-9]+\] [A-Z]+ /[^ ]* [0-9]{3} [0-9]+us \[[0-9a-f]*\]$' \
+    | grep -aE '^[0-9T:.-]+Z +INFO +flashsale\.access \[[0-9]+\] [A-Z]+ /[^ ]* [0-9]{3} [0-9]+us \[[0-9a-f]*\]$' \
     | awk '{ p = $5 " " $6; gsub(/\/[0-9]+/, "/{id}", p); t = $8; sub(/us$/, "", t); n[p]++; sum[p] += t }
            END { for (p in n) printf "%d\t%s mean %dus n=%d\n", n[p], p, sum[p] / n[p] + 0.5, n[p] }' \
     | sort -rn | cut -f2 | paste -sd ';' - | sed 's/;/; /g' || true   # no lines: nothing to say
