@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(status_reports_the_pool) {
   BOOST_TEST(s["max_active_workers"].asInt() >= 1);
   // The stack's pool listens on a unix socket: the queue comes from sock_diag.
   BOOST_TEST(s["listen_queue"].isUInt64(), s.toStyledString());
-  BOOST_TEST(s["listen_queue_len"].asInt() == 1024);  // fcgi_backlog
+  BOOST_TEST(s["listen_queue_len"].asInt() == 4096);  // conf/flashsale.conf's fcgi_backlog
   BOOST_TEST(s["max_listen_queue"].asInt() >= s["listen_queue"].asInt());
 
   // accepted_requests counts every request the workers took: the N sent, then this one.
