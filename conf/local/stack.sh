@@ -236,7 +236,10 @@ cmd_reload_fcgi() {
   reload_verdict() {
     tail -c +"$(( offset + 1 ))" "$LOG/flashsale.log" | grep -qE 'reloaded: master|reload refused'
   }
-  wait_until 30 fcgi-master reload_verdict || die "no verdict from the pool within 30 s"
+  # No liveness check while waiting: during the exec itself /proc/<pid>/cmdline and environ can
+  # read empty for a moment, and the master would look gone. Its pid is checked after.
+  wait_until 30 "" reload_verdict || die "no verdict from the pool within 30 s"
+  pid_alive fcgi-master >/dev/null || die "the pool's master is gone after the reload; see $LOG/flashsale.log"
   if tail -c +"$(( offset + 1 ))" "$LOG/flashsale.log" | grep -q 'reload refused'; then
     tail -c +"$(( offset + 1 ))" "$LOG/flashsale.log" | tail -n 5 >&2
     die "the pool refused the reload and keeps its old configuration"
