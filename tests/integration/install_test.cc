@@ -15,13 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 unsigned Mode(const fs::path& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return 0;

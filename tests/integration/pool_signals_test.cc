@@ -20,11 +20,6 @@
 namespace flashsale::itest {
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // Waits for the master to be gone (its supervisor then exits too: exit 0 is not restarted).
 bool MasterGone(pid_t master, int64_t timeout_ms) {
   return Eventually(timeout_ms, [&] { return !Alive(master); });

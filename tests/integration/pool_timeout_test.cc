@@ -39,11 +39,6 @@ class ServerLockWait50 {
   std::string original_ = "5";
 };
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(pool_timeouts)

@@ -26,11 +26,6 @@
 namespace flashsale::itest {
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // Live processes whose command line mentions `needle` (zombies have an empty cmdline).
 std::vector<std::string> ProcessesMentioning(const std::string& needle) {
   std::vector<std::string> found;
@@ -38,7 +33,7 @@ std::vector<std::string> ProcessesMentioning(const std::string& needle) {
   if (proc == nullptr) return found;
   while (dirent* e = ::readdir(proc)) {
     if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-    std::string cmdline = ReadAll(std::string("/proc/") + e->d_name + "/cmdline");
+    std::string cmdline = ReadFile(std::string("/proc/") + e->d_name + "/cmdline");
     for (char& c : cmdline) {
       if (c == '\0') c = ' ';
     }
@@ -58,9 +53,9 @@ std::vector<std::string> ProcessesOfStack(const std::string& var_dir) {
   if (proc == nullptr) return found;
   while (dirent* e = ::readdir(proc)) {
     if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
-    std::string environ = '\0' + ReadAll(std::string("/proc/") + e->d_name + "/environ");
+    std::string environ = '\0' + ReadFile(std::string("/proc/") + e->d_name + "/environ");
     if (environ.find('\0' + entry) == std::string::npos) continue;
-    std::string cmdline = ReadAll(std::string("/proc/") + e->d_name + "/cmdline");
+    std::string cmdline = ReadFile(std::string("/proc/") + e->d_name + "/cmdline");
     for (char& c : cmdline) {
       if (c == '\0') c = ' ';
     }
@@ -197,7 +192,7 @@ BOOST_AUTO_TEST_CASE(a_freshly_spawned_component_is_not_taken_for_a_dead_one) {
   BOOST_REQUIRE(!var_dir.empty());
   std::string conf = var_dir + ".conf";
   // Copied elsewhere, the file's relative paths would point next to the copy.
-  std::ofstream(conf) << ReadAll(stack.repo_root() + "/conf/flashsale.conf") << "\nvar_dir = " << var_dir << "\n"
+  std::ofstream(conf) << ReadFile(stack.repo_root() + "/conf/flashsale.conf") << "\nvar_dir = " << var_dir << "\n"
                       << "sql_dir = " << stack.repo_root() << "/sql\n"
                       << "log_config = " << stack.repo_root() << "/conf/log4cplus.properties\n";
   int port = FreeLoopbackPort();

@@ -18,11 +18,6 @@
 namespace flashsale::itest {
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 std::string PoolLogPath() { return Stack().var_dir() + "/log/flashsale.log"; }
 
 // A connected socket to a unix path or host:port, -1 on failure.
@@ -54,7 +49,7 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string stat = ReadAll(entry.path().string() + "/stat");
+    std::string stat = ReadFile(entry.path().string() + "/stat");
     size_t paren = stat.rfind(')');
     if (paren == std::string::npos) continue;
     std::istringstream rest(stat.substr(paren + 1));
@@ -68,7 +63,7 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
 }
 
 char ProcessState(pid_t pid) {
-  std::string stat = ReadAll("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
   size_t paren = stat.rfind(')');
   return paren == std::string::npos || paren + 2 >= stat.size() ? '?' : stat[paren + 2];
 }
@@ -79,7 +74,7 @@ bool Alive(pid_t pid) {
 }
 
 std::string Cmdline(pid_t pid) {
-  std::string text = ReadAll("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string text = ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
   while (!text.empty() && text.back() == '\0') text.pop_back();
   for (char& c : text) {
     if (c == '\0') c = ' ';
@@ -88,7 +83,7 @@ std::string Cmdline(pid_t pid) {
 }
 
 std::string Comm(pid_t pid) {
-  std::string text = ReadAll("/proc/" + std::to_string(pid) + "/comm");
+  std::string text = ReadFile("/proc/" + std::to_string(pid) + "/comm");
   if (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
 }
@@ -104,7 +99,7 @@ size_t PoolLogSize() {
 }
 
 std::string PoolLogSince(size_t offset) {
-  std::string text = ReadAll(PoolLogPath());
+  std::string text = ReadFile(PoolLogPath());
   return offset < text.size() ? text.substr(offset) : "";
 }
 

@@ -71,13 +71,6 @@ std::string InBinDir(const std::string& arg, const std::string& repo_root) {
 }
 
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // In a forked child: default signal dispositions and mask, nothing open but 0, 1, 2.
 void ResetChildProcessState() {
   sigset_t none;
@@ -456,6 +449,13 @@ int FreeLoopbackPort() {
   }
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 }  // namespace flashsale::itest

@@ -120,6 +120,9 @@ class TestStack {
 // The stack of this run. REQUIRES: the global fixture has started it (true inside any test).
 TestStack& Stack();
 
+// The whole file at `path`, "" when it cannot be read.
+std::string ReadFile(const std::string& path);
+
 // A loopback port nobody listens on right now: bind port 0, read it, close.
 int FreeLoopbackPort();
 
