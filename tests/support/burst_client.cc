@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <optional>
+
+#include "raw_http.h"
 
 namespace flashsale::itest {
 namespace {
@@ -24,77 +24,21 @@ int64_t NowMs() {
       .count();
 }
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
-}
-
-// A chunked body, decoded; nullopt when it is malformed or cut short.
-std::optional<std::string> Dechunk(const std::string& in) {
-  std::string out;
-  size_t at = 0;
-  for (;;) {
-    size_t eol = in.find("\r\n", at);
-    if (eol == std::string::npos) return std::nullopt;
-    size_t size = 0;
-    try {
-      size = std::stoul(in.substr(at, eol - at), nullptr, 16);
-    } catch (...) {
-      return std::nullopt;
-    }
-    at = eol + 2;
-    if (size == 0) return out;
-    if (in.size() < at + size + 2) return std::nullopt;
-    out.append(in, at, size);
-    at += size + 2;
-  }
-}
-
-// Splits everything a connection received (up to the server's close) into the answer.
+// Everything a connection received (up to the server's close), read as raw_http reads an
+// answer; the status counts only for a whole answer (headers and all of the body).
 void Parse(const std::string& raw, HttpResponse* r) {
-  size_t end = raw.find("\r\n\r\n");
-  if (raw.compare(0, 5, "HTTP/") != 0 || end == std::string::npos) {
-    r->error = raw.empty() ? "closed without an answer" : "no complete status line and headers";
+  RawResponse parsed = ParseRawAnswer(raw);
+  if (raw.empty()) {
+    r->error = "closed without an answer";
     return;
   }
-  size_t eol = raw.find("\r\n");
-  size_t sp = raw.find(' ');
-  long status = sp < eol ? std::strtol(raw.c_str() + sp + 1, nullptr, 10) : 0;
-  for (size_t at = eol + 2; at < end;) {
-    size_t next = raw.find("\r\n", at);
-    std::string line = raw.substr(at, next - at);
-    size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      r->headers.emplace_back(Lower(Trim(line.substr(0, colon))), Trim(line.substr(colon + 1)));
-    }
-    at = next + 2;
+  if (!parsed.error.empty()) {
+    r->error = parsed.error;
+    return;
   }
-  std::string body = raw.substr(end + 4);
-  if (Lower(r->Header("transfer-encoding")).find("chunked") != std::string::npos) {
-    std::optional<std::string> plain = Dechunk(body);
-    if (!plain) {
-      r->error = "chunked body cut short";
-      return;
-    }
-    body = *plain;
-  } else if (r->HasHeader("content-length")) {
-    size_t length = std::strtoul(r->Header("content-length").c_str(), nullptr, 10);
-    if (body.size() < length) {
-      r->error = "body shorter than Content-Length";
-      return;
-    }
-    body.resize(length);
-  }
-  r->status = status;
-  r->body = std::move(body);
-  if (!r->body.empty()) r->json_ok = ParseJson(r->body, &r->json);
+  std::string request_line = std::move(r->request_line);
+  static_cast<HttpResponse&>(*r) = static_cast<HttpResponse&>(parsed);
+  r->request_line = std::move(request_line);
 }
 
 struct Conn {

@@ -40,6 +40,10 @@ std::string Trim(std::string_view s) {
 class Reader {
  public:
   Reader(int fd, int64_t deadline_ms) : fd_(fd), deadline_ms_(deadline_ms) {}
+  // Over bytes already received, up to the end: nothing more will come.
+  explicit Reader(std::string received) : fd_(-1), deadline_ms_(0), buf_(received), raw_(std::move(received)) {
+    eof_ = true;
+  }
 
   // Reads more bytes into buf_; false on EOF, error or deadline (error_ says which).
   bool Fill() {
@@ -151,84 +155,10 @@ bool ReadChunked(Reader& in, std::string* body) {
   }
 }
 
-}  // namespace
-
-std::string Printable(std::string_view text, size_t max) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < max; ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '\r') {
-      out += "\\r";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  if (text.size() > max) out += "...(" + std::to_string(text.size()) + " bytes)";
-  return out;
-}
-
-std::string RawRequestText(std::string_view method, std::string_view target,
-                           const Headers& headers, const std::optional<std::string>& body,
-                           std::string_view version) {
-  std::string text;
-  text.append(method).append(" ").append(target).append(" ").append(version).append("\r\n");
-  text += "Host: localhost\r\n";
-  for (const auto& [name, value] : headers) text += name + ": " + value + "\r\n";
-  if (body) text += "Content-Length: " + std::to_string(body->size()) + "\r\n";
-  text += "Connection: close\r\n\r\n";
-  if (body) text += *body;
-  return text;
-}
-
-RawResponse RawRequest(int port, std::string_view request, int timeout_ms, const char* source) {
-  RawResponse response;
-  size_t eol = request.find_first_of("\r\n");
-  response.request_line = "raw " + Printable(request.substr(0, std::min(eol, size_t{120})));
-  int64_t deadline = NowMs() + timeout_ms;
-
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    response.error = std::string("socket: ") + std::strerror(errno);
-    return response;
-  }
-  if (source != nullptr) {
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    if (::inet_pton(AF_INET, source, &local.sin_addr) != 1 ||
-        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-      response.error = std::string("bind ") + source + ": " + std::strerror(errno);
-      ::close(fd);
-      return response;
-    }
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    response.error = std::string("connect: ") + std::strerror(errno);
-    ::close(fd);
-    return response;
-  }
-  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  size_t sent = 0;
-  while (sent < request.size()) {
-    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // nginx answered early and closed: read what it said
-    sent += static_cast<size_t>(n);
-  }
-
-  Reader in(fd, deadline);
-  bool head = request.substr(0, 5) == "HEAD ";
+// One answer from `in` into `response`: interim 1xx answers skipped, then the status line,
+// the headers and a Content-Length, chunked or up-to-EOF body (none for HEAD, 204, 304).
+void ReadAnswer(Reader& in, bool head, RawResponse* out) {
+  RawResponse& response = *out;
   for (;;) {
     if (!in.StartsWith("HTTP/")) {
       // No status line: an HTTP/0.9 answer (the body alone, up to EOF), or nothing at all.
@@ -285,6 +215,95 @@ RawResponse RawRequest(int port, std::string_view request, int timeout_ms, const
     }
     break;
   }
+}
+
+}  // namespace
+
+std::string Printable(std::string_view text, size_t max) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < text.size() && i < max; ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (text.size() > max) out += "...(" + std::to_string(text.size()) + " bytes)";
+  return out;
+}
+
+RawResponse ParseRawAnswer(std::string received, bool head) {
+  RawResponse response;
+  Reader in(std::move(received));
+  ReadAnswer(in, head, &response);
+  response.raw = in.raw();
+  if (!response.body.empty()) response.json_ok = ParseJson(response.body, &response.json);
+  return response;
+}
+
+std::string RawRequestText(std::string_view method, std::string_view target,
+                           const Headers& headers, const std::optional<std::string>& body,
+                           std::string_view version) {
+  std::string text;
+  text.append(method).append(" ").append(target).append(" ").append(version).append("\r\n");
+  text += "Host: localhost\r\n";
+  for (const auto& [name, value] : headers) text += name + ": " + value + "\r\n";
+  if (body) text += "Content-Length: " + std::to_string(body->size()) + "\r\n";
+  text += "Connection: close\r\n\r\n";
+  if (body) text += *body;
+  return text;
+}
+
+RawResponse RawRequest(int port, std::string_view request, int timeout_ms, const char* source) {
+  RawResponse response;
+  size_t eol = request.find_first_of("\r\n");
+  response.request_line = "raw " + Printable(request.substr(0, std::min(eol, size_t{120})));
+  int64_t deadline = NowMs() + timeout_ms;
+
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    response.error = std::string("socket: ") + std::strerror(errno);
+    return response;
+  }
+  if (source != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source, &local.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      response.error = std::string("bind ") + source + ": " + std::strerror(errno);
+      ::close(fd);
+      return response;
+    }
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    response.error = std::string("connect: ") + std::strerror(errno);
+    ::close(fd);
+    return response;
+  }
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  size_t sent = 0;
+  while (sent < request.size()) {
+    ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // nginx answered early and closed: read what it said
+    sent += static_cast<size_t>(n);
+  }
+
+  Reader in(fd, deadline);
+  ReadAnswer(in, request.substr(0, 5) == "HEAD ", &response);
   ::close(fd);
   response.raw = in.raw();
   if (!response.body.empty()) response.json_ok = ParseJson(response.body, &response.json);

@@ -35,6 +35,11 @@ struct RawResponse : HttpResponse {
 RawResponse RawRequest(int port, std::string_view request, int timeout_ms = 10000,
                        const char* source = nullptr);
 
+// The answer in `received`, everything a connection got up to the server's close, read as
+// RawRequest reads one (`head`: the request was HEAD, so no body). For clients that do their own
+// I/O (tests/support/burst_client.h).
+RawResponse ParseRawAnswer(std::string received, bool head = false);
+
 // "METHOD TARGET VERSION\r\nHost: localhost\r\n" + headers + "Content-Length: n\r\n" (when there
 // is a body) + "Connection: close\r\n\r\n" + body. Header names and values are written as given.
 std::string RawRequestText(std::string_view method, std::string_view target,
