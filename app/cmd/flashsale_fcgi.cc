@@ -51,8 +51,6 @@ int main(int argc, char** argv) {
     std::string socket_error;
     if (Status refused = util::CheckPoolConfig(config.value()); !refused.ok()) {
       config = refused;
-    } else if (Status budget = util::CheckPoolSettings(config.value()); !budget.ok()) {
-      config = budget;
     } else if (!process::SocketOwnerKnown(config.value(), &socket_error)) {
       config = Status::InvalidArgument("invalid_config", socket_error);
     }

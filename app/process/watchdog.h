@@ -14,7 +14,8 @@
 // is the outcome unknown, exactly like a connection lost after COMMIT (README "Durability and
 // faults"): the client's retry with the same Idempotency-Key finds the committed answer or does
 // the work once. request_terminate_timeout is below nginx's fastcgi_read_timeout
-// (util::CheckPoolSettings), so nginx never answers 504 for a request a worker still runs.
+// (util::CheckPoolSettings, util/config_check.h), so nginx never answers 504 for a request a
+// worker still runs.
 //
 // The master checks at least once a second (kWatchInterval) and exactly at the deadlines of the
 // requests it saw running, so a deadline is acted on less than a second late.

@@ -87,15 +87,6 @@ Result<Config> ParseConfig(const std::string& text, const std::map<std::string, 
 // log_config (from either) are made absolute against the file's directory.
 Result<Config> LoadConfig(const std::string& path);
 
-// The pool's settings taken together (ParseConfig checks each value alone): the pm settings fit
-// each other, and the time budget nests: db_retry_attempts x db_lock_wait_timeout + margin <=
-// request_terminate_timeout, and request_terminate_timeout + margin <= fastcgi_read_timeout, so
-// the application answers (503) before the master kills the worker, and the master kills it
-// before nginx gives up (504) on a request that might still commit. The message says what to
-// change. Only flashsale-fcgi calls it: the jobs do not run under nginx.
-Status CheckPoolSettings(const Config& config);
-inline constexpr int kBudgetMarginSeconds = 2;
-
 // `path` made absolute against `base_dir` (absolute paths and "" stay as they are).
 std::string ResolveAgainst(const std::string& base_dir, const std::string& path);
 

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "util/config.h"
+#include "util/config_check.h"
 
 using flashsale::util::CheckPoolSettings;
 using flashsale::util::Config;
