@@ -13,6 +13,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 
 #include "metrics/metrics.h"
@@ -25,17 +26,6 @@
 #include "util/config.h"
 #include "util/config_check.h"
 #include "util/log.h"
-
-namespace {
-
-std::string Absolute(const std::string& path) {
-  if (path.empty() || path[0] == '/') return path;
-  char cwd[4096];
-  if (::getcwd(cwd, sizeof cwd) == nullptr) return path;
-  return std::string(cwd) + "/" + path;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace flashsale;
@@ -100,7 +90,8 @@ int main(int argc, char** argv) {
   metrics::Install(board->metrics_area(), process::Scoreboard::kMetricsAreaBytes, /*initialize=*/true);
 
   process::MasterOptions options;
-  options.config_path = Absolute(path);
+  std::error_code ec;  // the re-exec'd image may not share this working directory's meaning
+  options.config_path = util::ResolveAgainst(std::filesystem::current_path(ec).string(), path);
   options.executable = process::ExecutablePath();
   options.argv = process::OriginalArgv();
   options.handover = handover;
