@@ -44,24 +44,6 @@ int Connect(const std::string& address) {
 
 }  // namespace
 
-std::vector<pid_t> ChildrenOf(pid_t parent) {
-  std::vector<pid_t> children;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string stat = ReadFile(entry.path().string() + "/stat");
-    size_t paren = stat.rfind(')');
-    if (paren == std::string::npos) continue;
-    std::istringstream rest(stat.substr(paren + 1));
-    char state = 0;
-    long ppid = 0;
-    if ((rest >> state >> ppid) && ppid == parent && state != 'Z' && state != 'X') {
-      children.push_back(std::stoi(name));
-    }
-  }
-  return children;
-}
-
 char ProcessState(pid_t pid) {
   std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
   size_t paren = stat.rfind(')');

@@ -20,8 +20,6 @@
 
 namespace flashsale::itest {
 
-// The live (non-zombie) children of `parent`, from /proc.
-std::vector<pid_t> ChildrenOf(pid_t parent);
 // 'R', 'S', 'T' (stopped), 'Z'...; '?' when the process is gone.
 char ProcessState(pid_t pid);
 bool Alive(pid_t pid);  // exists and is not a zombie

@@ -372,22 +372,8 @@ pid_t TestStack::PoolMasterPid() const { return ReadPidFile(var_dir_ + "/run/fcg
 pid_t TestStack::RedisPid() const { return ReadPidFile(var_dir_ + "/run/redis.pid"); }
 
 std::vector<pid_t> TestStack::PoolWorkerPids() const {
-  std::vector<pid_t> workers;
   pid_t master = PoolMasterPid();
-  if (master == 0) return workers;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    std::string name = entry.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string stat = ReadFile(entry.path().string() + "/stat");
-    size_t paren = stat.rfind(')');
-    if (paren == std::string::npos) continue;
-    std::istringstream rest(stat.substr(paren + 1));
-    char state = 0;
-    long ppid = 0;
-    if (!(rest >> state >> ppid)) continue;
-    if (ppid == master && state != 'Z' && state != 'X') workers.push_back(std::stoi(name));
-  }
-  return workers;
+  return master == 0 ? std::vector<pid_t>{} : ChildrenOf(master);
 }
 
 std::string TestStack::LogTail(const std::string& name, int lines) const {
@@ -456,6 +442,24 @@ std::string ReadFile(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat = ReadFile(entry.path().string() + "/stat");
+    size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) continue;
+    std::istringstream rest(stat.substr(paren + 1));
+    char state = 0;
+    long ppid = 0;
+    if ((rest >> state >> ppid) && ppid == parent && state != 'Z' && state != 'X') {
+      children.push_back(std::stoi(name));
+    }
+  }
+  return children;
 }
 
 }  // namespace flashsale::itest

@@ -120,6 +120,9 @@ class TestStack {
 // The stack of this run. REQUIRES: the global fixture has started it (true inside any test).
 TestStack& Stack();
 
+// The live (non-zombie) children of `parent`, from /proc.
+std::vector<pid_t> ChildrenOf(pid_t parent);
+
 // The whole file at `path`, "" when it cannot be read.
 std::string ReadFile(const std::string& path);
 
