@@ -61,11 +61,18 @@ struct Config {
   std::string db_password;
   int db_retry_attempts = 4;
   int db_lock_wait_timeout = 5;  // seconds: the session's innodb_lock_wait_timeout and lock_wait_timeout
+  // A Galera cluster: its nodes in order of preference (host:port or a socket path,
+  // comma-separated). Empty = the one server of db_socket / db_host.
+  std::string db_nodes;
 
   std::string redis_socket = "run/redis.sock";
   std::string redis_host = "127.0.0.1";
   int redis_port = 6379;
   int redis_timeout_ms = 200;
+  // Redis behind Sentinel: the Sentinels (host:port, comma-separated) and the master's name.
+  // Empty = the one server of redis_socket / redis_host.
+  std::string redis_sentinels;
+  std::string redis_sentinel_master = "flashsale";
 
   int expiry_batch_size = 500;
   int expiry_lock_ttl_seconds = 60;
