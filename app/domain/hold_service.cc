@@ -83,7 +83,7 @@ Status HoldService::CreateIn(store::Tx& tx, const HoldRequest& request, util::Mi
   hold.expires_at = now + static_cast<util::Millis>(deps_.config.hold_ttl_seconds) * 1000;
   // Registered first: the call below may commit, and if its outcome is unknown the
   // invalidation must still run (store/db.cc). Not run if the transaction rolls back.
-  tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+  tx.OnCommit([this, product_id] { return deps_.cache.Invalidate(product_id); });
   bool lock_buyer = LockBuyerFirst(request);
 
   // The product row is locked last and, when nothing follows, released by a COMMIT inside the
@@ -198,7 +198,7 @@ Result<StoredReply> HoldService::CreateIdempotent(
       },
       [&](const Status& s) { return s.ok() ? render(hold) : render(s); },
       [&](store::Tx& tx) {
-        tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+        tx.OnCommit([this, product_id] { return deps_.cache.Invalidate(product_id); });
       });
 }
 
@@ -234,7 +234,7 @@ Result<HoldView> HoldService::Release(int64_t id, util::Millis now) {
     // Also when it was released already: the answer reports the release, and the worker that
     // made it may have died before invalidating.
     int64_t product_id = hold->product_id;
-    tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+    tx.OnCommit([this, product_id] { return deps_.cache.Invalidate(product_id); });
     result = *hold;
     return Status::Ok();
   });

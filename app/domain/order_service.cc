@@ -96,7 +96,7 @@ Result<StoredReply> OrderService::CreateIdempotent(
         // The first run may have settled the order from a deferred webhook (units changed).
         if (auto hold = store::holds::Find(tx, hold_id)) {
           int64_t product_id = hold->product_id;
-          tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+          tx.OnCommit([this, product_id] { return deps_.cache.Invalidate(product_id); });
         }
       });
 }

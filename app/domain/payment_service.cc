@@ -76,7 +76,7 @@ Result<PaymentResult> PaymentService::Apply(const std::string& key, int64_t orde
       // invalidated. (SettleOrder and ExpireOrderAndCommit register the same hook.)
       int64_t product_id = order->product_id;
       if (outcome != store::PaymentOutcome::kApplied) {
-        tx.OnCommit([this, product_id] { deps_.cache.Invalidate(product_id); });
+        tx.OnCommit([this, product_id] { return deps_.cache.Invalidate(product_id); });
       }
     }
     if (!store::payments::TryInsert(tx, event, decided_at)) {

@@ -76,7 +76,7 @@ Result<store::ProductSnapshot> ProductService::Update(int64_t id, const ProductP
     // so availability is the old view with the new fields.
     after = *before;
     after->product = next;
-    tx.OnCommit([this, id] { deps_.cache.Invalidate(id); });
+    tx.OnCommit([this, id] { return deps_.cache.Invalidate(id); });
     return Status::Ok();
   });
   if (!s.ok()) return s;

@@ -11,7 +11,7 @@ namespace flashsale::domain {
 namespace {
 
 void OnCommitInvalidate(store::Tx& tx, int64_t product_id, store::ProductCache& cache) {
-  tx.OnCommit([&cache, product_id] { cache.Invalidate(product_id); });
+  tx.OnCommit([&cache, product_id] { return cache.Invalidate(product_id); });
 }
 
 }  // namespace

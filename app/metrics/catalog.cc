@@ -23,7 +23,7 @@ const std::vector<FamilyInfo>& Catalog() {
       {kDbUnavailable, Type::kCounter,
        "Transactions given up with 503, by cause: deadlock, lock_wait_timeout, conflict, "
        "cannot_connect, connection, commit_unknown (the connection was lost after COMMIT was "
-       "sent)."},
+       "sent), cache (committed, but neither Redis nor the trust ledger could be reached)."},
       {kCacheLookups, Type::kCounter,
        "Availability cache lookups: hit, miss, bypass (cache untrusted or Redis unreachable)."},
       {kCacheFills, Type::kCounter,

@@ -17,6 +17,7 @@
 #include "store/db.h"
 #include "store/options.h"
 #include "store/redis_client.h"
+#include "store/trust_ledger.h"
 #include "util/log.h"
 
 namespace flashsale::process {
@@ -52,7 +53,8 @@ int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trus
 
   store::Database db(store::DbOptionsFrom(config));
   store::RedisClient redis(store::RedisOptionsFrom(config));
-  store::ProductCache cache(redis, trust);
+  store::TrustLedger ledger(db);
+  store::ProductCache cache(redis, trust, &ledger);
   domain::Deps deps{db, cache, config};
   api::Api api(deps);
 

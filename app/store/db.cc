@@ -303,12 +303,17 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
         tx->Commit();
       }
       if (!tx->on_commit_.empty()) util::FaultPoint("db.before_invalidate");
-      for (auto& fn : tx->on_commit_) fn();
+      bool answerable = true;
+      for (auto& fn : tx->on_commit_) answerable = fn() && answerable;
+      if (!answerable) {
+        flashsale::metrics::TxUnavailable("cache");
+        return Status::Unavailable("committed, but the cache could not be invalidated");
+      }
       return s;
     } catch (const DbError& e) {
       // Post-commit hooks only invalidate caches: if the outcome of a commit is unknown they run
       // anyway, since a committed write must never leave a stale entry behind.
-      std::vector<std::function<void()>> hooks;
+      std::vector<std::function<bool()>> hooks;
       if (tx) hooks = tx->on_commit_;
       if (IsConnectionError(e.code) || e.code == kErrOutcomeUnknown) Drop();
       tx.reset();  // rolls back what is still open; nothing to do on a dropped connection

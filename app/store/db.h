@@ -136,8 +136,9 @@ class Tx {
   void Savepoint(const std::string& name);
   void RollbackTo(const std::string& name);
 
-  // Runs after a successful COMMIT (cache invalidation). Not run on rollback or retry.
-  void OnCommit(std::function<void()> fn) { on_commit_.push_back(std::move(fn)); }
+  // Runs after a successful COMMIT (cache invalidation). Not run on rollback or retry. A hook
+  // that returns false turns the committed write's answer into 503 (ProductCache::Invalidate).
+  void OnCommit(std::function<bool()> fn) { on_commit_.push_back(std::move(fn)); }
 
   void Commit();
   bool committed() const { return done_; }
@@ -146,7 +147,7 @@ class Tx {
   friend class Database;
   Database& db_;
   bool done_ = false;
-  std::vector<std::function<void()>> on_commit_;
+  std::vector<std::function<bool()>> on_commit_;
 };
 
 class Database {

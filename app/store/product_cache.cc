@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <random>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "metrics/metrics.h"
 #include "store/redis_client.h"
+#include "store/trust_ledger.h"
 #include "util/log.h"
 
 namespace flashsale::store {
@@ -17,6 +20,8 @@ namespace {
 // pool of another release during a rolling restart) carry another epoch, so neither release
 // ever decodes the other's entries. Invalidation (generation bump + delete) is shared.
 const char kEpochKey[] = "flashsale:cache:epoch:2";
+// The ledger's `dirty` value (trust_ledger.h) whose entries have been retired.
+const char kCleanKey[] = "flashsale:cache:clean:2";
 
 std::string DataKey(int64_t id) { return "flashsale:product:" + std::to_string(id); }
 std::string GenKey(int64_t id) { return "flashsale:product:" + std::to_string(id) + ":gen"; }
@@ -27,10 +32,17 @@ std::string GenKey(int64_t id) { return "flashsale:product:" + std::to_string(id
 // missing counter is (re)created at a random 62-bit value chosen by the caller (ARGV), never at
 // a value a token may already hold.
 
-// Returns {epoch, generation, entry or ""} in one round trip.
+// Returns {epoch, generation, entry or ""} in one round trip. First, if the ledger's counter
+// (ARGV[3]) is ahead of the one recorded as cleaned, retires every entry (epoch bump) and records
+// it: another pool marked the cache untrusted and the mark's span has passed.
 const char kGetScript[] = R"lua(
 local e = redis.call('GET', KEYS[3])
 if not e then e = ARGV[1]; redis.call('SET', KEYS[3], e) end
+if tonumber(ARGV[3]) > tonumber(redis.call('GET', KEYS[4]) or '0') then
+  redis.call('INCR', KEYS[3])
+  e = redis.call('GET', KEYS[3])
+  redis.call('SET', KEYS[4], ARGV[3])
+end
 local g = redis.call('GET', KEYS[2])
 if not g then g = ARGV[2]; redis.call('SET', KEYS[2], g) end
 local d = redis.call('GET', KEYS[1]) or ''
@@ -109,11 +121,46 @@ std::string AsString(const redisReply* r) {
   return r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : std::string();
 }
 
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+template <typename T>
+void StoreMax(std::atomic<T>& field, T value) {
+  T seen = field.load();
+  while (seen < value && !field.compare_exchange_weak(seen, value)) {
+  }
+}
+
 }  // namespace
 
-ProductCache::ProductCache(RedisClient& redis, CacheTrust& trust) : redis_(redis), trust_(trust) {}
+ProductCache::ProductCache(RedisClient& redis, CacheTrust& trust, TrustLedger* ledger)
+    : redis_(redis), trust_(trust), ledger_(ledger) {}
 
-bool ProductCache::Trusted() {
+bool ProductCache::LedgerLease(int64_t now, uint64_t* ledger_dirty) {
+  *ledger_dirty = 0;
+  if (ledger_ == nullptr) return true;
+  // Renewed half-way, so that a busy pool's readers rarely wait for the database.
+  if (now >= trust_.lease_until_ms.load(std::memory_order_acquire) - TrustLedger::kLeaseMs / 2) {
+    TrustLedger::Reading reading;
+    int64_t sent = SteadyMs();
+    if (ledger_->Read(&reading)) {
+      int64_t received = SteadyMs();
+      StoreMax(trust_.ledger_dirty, reading.dirty);
+      StoreMax(trust_.ledger_untrusted_until_ms,
+               received + reading.untrusted_for_ms + TrustLedger::kMarginMs);
+      StoreMax(trust_.lease_until_ms, sent + TrustLedger::kLeaseMs - TrustLedger::kMarginMs);
+    }
+  }
+  if (now >= trust_.lease_until_ms.load(std::memory_order_acquire)) return false;
+  *ledger_dirty = trust_.ledger_dirty.load();
+  return now >= trust_.ledger_untrusted_until_ms.load();
+}
+
+bool ProductCache::Trusted(uint64_t* ledger_dirty) {
+  if (!LedgerLease(SteadyMs(), ledger_dirty)) return false;
   uint64_t dirty = trust_.dirty.load();
   if (dirty == trust_.clean.load()) return true;
   // Some worker failed to invalidate: retire every entry before anyone reads one again.
@@ -130,9 +177,10 @@ std::optional<ProductSnapshot> ProductCache::Get(int64_t product_id, Millis now,
                                                  CacheToken* token) {
   token->usable = false;
   Reply r;
-  if (Trusted()) {
-    r = redis_.Eval(kGetScript, {DataKey(product_id), GenKey(product_id), kEpochKey},
-                    {FreshCounter(), FreshCounter()});
+  uint64_t ledger_dirty = 0;
+  if (Trusted(&ledger_dirty)) {
+    r = redis_.Eval(kGetScript, {DataKey(product_id), GenKey(product_id), kEpochKey, kCleanKey},
+                    {FreshCounter(), FreshCounter(), std::to_string(ledger_dirty)});
   }
   if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 3) {
     flashsale::metrics::CacheLookup("bypass");
@@ -165,18 +213,45 @@ void ProductCache::Put(const ProductSnapshot& snapshot, const CacheToken& token,
   flashsale::metrics::CacheFill(!answered ? "failed" : r->integer == 1 ? "stored" : "superseded");
 }
 
-void ProductCache::Invalidate(int64_t product_id) {
+bool ProductCache::Invalidate(int64_t product_id) {
   Reply r = redis_.Eval(kInvalidateScript, {DataKey(product_id), GenKey(product_id)},
                         {FreshCounter()});
   if (r && r->type == REDIS_REPLY_INTEGER) {
     flashsale::metrics::CacheInvalidation("ok");
-    return;
+    return true;
   }
   flashsale::metrics::CacheInvalidation("failed");
   trust_.dirty.fetch_add(1);
   LOG4CPLUS_WARN(util::StoreLog(), "could not invalidate product " << product_id
                                                                    << "; cache untrusted until "
                                                                       "Redis is reachable");
+  return WarnOtherPools();
+}
+
+// The writer's half of trust_ledger.h: a mark in the ledger that surely covers this commit
+// (its span ends after now, which is after the commit), then the wait until every lease that
+// did not see the mark has expired. A mark of this pool still covering the next kSpanMs / 2 is
+// reused, so a pool cut off from Redis writes one mark every few seconds, not one per request.
+bool ProductCache::WarnOtherPools() {
+  if (ledger_ == nullptr) return true;
+  int64_t now = SteadyMs();
+  int64_t answer_at = 0;
+  int64_t covers = trust_.mark_covers_until_ms.load(std::memory_order_acquire);
+  if (now + TrustLedger::kSpanMs / 2 < covers) {
+    answer_at = trust_.mark_replied_ms.load() + TrustLedger::kLeaseMs;
+  } else {
+    int64_t sent = SteadyMs();
+    if (!ledger_->Mark()) return false;
+    int64_t replied = SteadyMs();
+    StoreMax(trust_.mark_replied_ms, replied);
+    // The database computed its span from an instant after `sent`.
+    StoreMax(trust_.mark_covers_until_ms,
+             sent + TrustLedger::kSpanMs - TrustLedger::kMarginMs);
+    answer_at = replied + TrustLedger::kLeaseMs;
+  }
+  int64_t wait = answer_at - SteadyMs();
+  if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+  return true;
 }
 
 bool ProductCache::Healthy() { return redis_.Ping(); }

@@ -13,9 +13,16 @@
 // a value that a write completed in the meantime has superseded.
 //
 // If a writer cannot reach Redis, the entry it should have deleted may survive (Redis paused, or
-// restarted from a snapshot). The writer then marks the cache untrusted in CacheTrust, a page
-// shared by all workers of the pool: nobody reads from Redis until one worker has reached it
-// again and retired every entry at once by bumping the global epoch that each entry carries.
+// restarted from a snapshot, or this host cut off from it). The writer then marks the cache
+// untrusted twice:
+//   - in CacheTrust, a page shared by all workers of the pool: nobody of the pool reads from
+//     Redis until one worker has reached it again and retired every entry at once by bumping
+//     the global epoch that each entry carries;
+//   - in the database (TrustLedger, trust_ledger.h), for the other pools, which may reach Redis
+//     when this one does not: they hold a lease of at most a second on the ledger, read the
+//     cache only while it says "trusted", and the writer answers only once every lease that did
+//     not see its mark has expired. The first reader after the mark's span retires every entry
+//     (epoch bump) and records the ledger's counter as cleaned in Redis, in one script.
 //
 // An entry lives at most kMaxEntryAgeMs. That bounds the one gap no protocol closes: a writer
 // killed between its COMMIT and its invalidation (its client never got an answer; a retry of
@@ -36,11 +43,24 @@
 namespace flashsale::store {
 
 class RedisClient;
+class TrustLedger;
 
-// Lives in memory shared by the pool's processes (or is private, for a lone process).
+// Lives in memory shared by the pool's processes (or is private, for a lone process). Times are
+// steady-clock milliseconds (CLOCK_MONOTONIC: one clock for every process of the host, across
+// reloads). The shared fields only ever grow (fetch_max), so a worker killed half-way through
+// an update leaves them more cautious, never less.
 struct CacheTrust {
   std::atomic<uint64_t> dirty{0};  // bumped by a writer that could not invalidate
   std::atomic<uint64_t> clean{0};  // the last `dirty` value whose entries have been retired
+
+  // The pool's lease on the ledger: written last (release), after the two fields it vouches for.
+  std::atomic<int64_t> lease_until_ms{0};
+  std::atomic<uint64_t> ledger_dirty{0};           // the ledger's `dirty` as last read
+  std::atomic<int64_t> ledger_untrusted_until_ms{0};  // no cache reads before this
+  // The pool's own latest mark in the ledger: when it was answered, and until when it surely
+  // keeps the cache untrusted (written after mark_replied_ms).
+  std::atomic<int64_t> mark_replied_ms{0};
+  std::atomic<int64_t> mark_covers_until_ms{0};
 };
 
 struct ProductSnapshot {
@@ -64,7 +84,8 @@ class ProductCache {
  public:
   static constexpr int64_t kMaxEntryAgeMs = 1000;
 
-  ProductCache(RedisClient& redis, CacheTrust& trust);
+  // `ledger` null: a lone process that shares the cache with no other pool.
+  ProductCache(RedisClient& redis, CacheTrust& trust, TrustLedger* ledger = nullptr);
 
   // A snapshot valid at `now`, or nullopt (miss, stale, Redis down or untrusted). On a miss with
   // Redis reachable, *token is filled for a later Put.
@@ -73,16 +94,24 @@ class ProductCache {
   // Stores a snapshot read from the database after `token` was taken. Best effort.
   void Put(const ProductSnapshot& snapshot, const CacheToken& token, Millis now);
 
-  // Called after a committed write, before the response goes out.
-  void Invalidate(int64_t product_id);
+  // Called after a committed write, before the response goes out. False: the entry may
+  // survive and the other pools could not be warned; the write must not be answered as a
+  // success (503; a retry with the same key tells the truth and invalidates again). May wait
+  // up to TrustLedger::kLeaseMs when Redis cannot be reached (trust_ledger.h).
+  bool Invalidate(int64_t product_id);
 
   bool Healthy();
 
  private:
-  bool Trusted();
+  // Whether this pool may read the cache now; *ledger_dirty: the ledger's counter that must be
+  // recorded as cleaned in Redis before an entry is read.
+  bool Trusted(uint64_t* ledger_dirty);
+  bool LedgerLease(int64_t now_ms, uint64_t* ledger_dirty);
+  bool WarnOtherPools();
 
   RedisClient& redis_;
   CacheTrust& trust_;
+  TrustLedger* ledger_;
 };
 
 }  // namespace flashsale::store
