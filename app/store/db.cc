@@ -355,10 +355,28 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
 
 bool Database::Ping() {
   try {
+    CheckIdle();  // a connection the server closed meanwhile is not an outage
     std::unique_ptr<sql::Statement> st(Connection()->createStatement());
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT 1"));
     conn_->commit();
     return rs->next();
+  } catch (const sql::SQLException& e) {
+    Drop();
+    return false;
+  } catch (const DbError&) {
+    return false;
+  }
+}
+
+bool Database::ReadInt(const std::string& sql, int64_t* out) {
+  try {
+    CheckIdle();
+    std::unique_ptr<sql::Statement> st(Connection()->createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
+    bool found = rs->next();
+    if (found) *out = rs->getInt64(1);
+    conn_->commit();
+    return found;
   } catch (const sql::SQLException& e) {
     Drop();
     return false;

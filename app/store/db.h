@@ -167,6 +167,11 @@ class Database {
   // Connects if needed and runs SELECT 1.
   bool Ping();
 
+  // One read of a single integer, in a transaction of its own, tried once and counted nowhere:
+  // for housekeeping reads whose failure the caller handles itself (the trust ledger's lease),
+  // so that they never add retries, back-off or 503 counts to the request they happen in.
+  bool ReadInt(const std::string& sql, int64_t* out);
+
   // Executes a script statement by statement outside any retry logic (migrations).
   // REQUIRES: statements separated by ";" at the end of a line.
   Status ExecScript(const std::string& script);

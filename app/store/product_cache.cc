@@ -34,7 +34,7 @@ std::string GenKey(int64_t id) { return "flashsale:product:" + std::to_string(id
 
 // Returns {epoch, generation, entry or ""} in one round trip. First, if the ledger's counter
 // (ARGV[3]) is ahead of the one recorded as cleaned, retires every entry (epoch bump) and records
-// it: another pool marked the cache untrusted and the mark's span has passed.
+// it: a writer somewhere could not invalidate (trust_ledger.h).
 const char kGetScript[] = R"lua(
 local e = redis.call('GET', KEYS[3])
 if not e then e = ARGV[1]; redis.call('SET', KEYS[3], e) end
@@ -143,20 +143,17 @@ bool ProductCache::LedgerLease(int64_t now, uint64_t* ledger_dirty) {
   *ledger_dirty = 0;
   if (ledger_ == nullptr) return true;
   // Renewed half-way, so that a busy pool's readers rarely wait for the database.
-  if (now >= trust_.lease_until_ms.load(std::memory_order_acquire) - TrustLedger::kLeaseMs / 2) {
-    TrustLedger::Reading reading;
+  if (now >= trust_.lease_until_ms.load() - TrustLedger::kLeaseMs / 2) {
+    uint64_t dirty = 0;
     int64_t sent = SteadyMs();
-    if (ledger_->Read(&reading)) {
-      int64_t received = SteadyMs();
-      StoreMax(trust_.ledger_dirty, reading.dirty);
-      StoreMax(trust_.ledger_untrusted_until_ms,
-               received + reading.untrusted_for_ms + TrustLedger::kMarginMs);
+    if (ledger_->Read(&dirty)) {
+      StoreMax(trust_.ledger_dirty, dirty);
       StoreMax(trust_.lease_until_ms, sent + TrustLedger::kLeaseMs - TrustLedger::kMarginMs);
     }
   }
-  if (now >= trust_.lease_until_ms.load(std::memory_order_acquire)) return false;
+  if (now >= trust_.lease_until_ms.load()) return false;
   *ledger_dirty = trust_.ledger_dirty.load();
-  return now >= trust_.ledger_untrusted_until_ms.load();
+  return true;
 }
 
 bool ProductCache::Trusted(uint64_t* ledger_dirty) {
@@ -228,29 +225,12 @@ bool ProductCache::Invalidate(int64_t product_id) {
   return WarnOtherPools();
 }
 
-// The writer's half of trust_ledger.h: a mark in the ledger that surely covers this commit
-// (its span ends after now, which is after the commit), then the wait until every lease that
-// did not see the mark has expired. A mark of this pool still covering the next kSpanMs / 2 is
-// reused, so a pool cut off from Redis writes one mark every few seconds, not one per request.
+// The writer's half of trust_ledger.h: a mark in the ledger after the COMMIT, then the wait
+// until every lease that did not see the mark has expired.
 bool ProductCache::WarnOtherPools() {
   if (ledger_ == nullptr) return true;
-  int64_t now = SteadyMs();
-  int64_t answer_at = 0;
-  int64_t covers = trust_.mark_covers_until_ms.load(std::memory_order_acquire);
-  if (now + TrustLedger::kSpanMs / 2 < covers) {
-    answer_at = trust_.mark_replied_ms.load() + TrustLedger::kLeaseMs;
-  } else {
-    int64_t sent = SteadyMs();
-    if (!ledger_->Mark()) return false;
-    int64_t replied = SteadyMs();
-    StoreMax(trust_.mark_replied_ms, replied);
-    // The database computed its span from an instant after `sent`.
-    StoreMax(trust_.mark_covers_until_ms,
-             sent + TrustLedger::kSpanMs - TrustLedger::kMarginMs);
-    answer_at = replied + TrustLedger::kLeaseMs;
-  }
-  int64_t wait = answer_at - SteadyMs();
-  if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
+  if (!ledger_->Mark()) return false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(TrustLedger::kLeaseMs));
   return true;
 }
 

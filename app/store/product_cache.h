@@ -19,10 +19,10 @@
 //     Redis until one worker has reached it again and retired every entry at once by bumping
 //     the global epoch that each entry carries;
 //   - in the database (TrustLedger, trust_ledger.h), for the other pools, which may reach Redis
-//     when this one does not: they hold a lease of at most a second on the ledger, read the
-//     cache only while it says "trusted", and the writer answers only once every lease that did
-//     not see its mark has expired. The first reader after the mark's span retires every entry
-//     (epoch bump) and records the ledger's counter as cleaned in Redis, in one script.
+//     when this one does not: they hold a lease of at most a second on the ledger, and the
+//     writer answers only once every lease that did not see its mark has expired. A reader that
+//     finds the ledger's counter ahead of the one recorded as cleaned in Redis retires every
+//     entry (epoch bump) and records the counter, in the script that reads the entry.
 //
 // An entry lives at most kMaxEntryAgeMs. That bounds the one gap no protocol closes: a writer
 // killed between its COMMIT and its invalidation (its client never got an answer; a retry of
@@ -53,14 +53,9 @@ struct CacheTrust {
   std::atomic<uint64_t> dirty{0};  // bumped by a writer that could not invalidate
   std::atomic<uint64_t> clean{0};  // the last `dirty` value whose entries have been retired
 
-  // The pool's lease on the ledger: written last (release), after the two fields it vouches for.
+  // The pool's lease on the ledger (trust_ledger.h): written after the value it vouches for.
   std::atomic<int64_t> lease_until_ms{0};
-  std::atomic<uint64_t> ledger_dirty{0};           // the ledger's `dirty` as last read
-  std::atomic<int64_t> ledger_untrusted_until_ms{0};  // no cache reads before this
-  // The pool's own latest mark in the ledger: when it was answered, and until when it surely
-  // keeps the cache untrusted (written after mark_replied_ms).
-  std::atomic<int64_t> mark_replied_ms{0};
-  std::atomic<int64_t> mark_covers_until_ms{0};
+  std::atomic<uint64_t> ledger_dirty{0};  // the ledger's `dirty` as last read
 };
 
 struct ProductSnapshot {

@@ -8,16 +8,17 @@
 // and that the writer has just reached to commit, is the database. So the warning goes there,
 // and every pool holds a lease on what the database said (ProductCache, product_cache.h):
 //
-//   reader  reads the ledger at least every kLeaseMs, and reads the cache only while its last
-//           read is younger than that and the ledger's `untrusted_until` has passed; the first
-//           reader after that retires every entry (new cache epoch) before reading one;
-//   writer  that could not invalidate bumps `dirty` and pushes `untrusted_until` kSpanMs ahead
-//           (or finds that a mark of its pool already covers its commit), then waits until
-//           kLeaseMs after that mark before answering: by then every lease that did not see
-//           the mark has expired.
+//   reader  reads the ledger at least every kLeaseMs and reads the cache only while its last
+//           read is younger than that; when the ledger's `dirty` is ahead of the value recorded
+//           in Redis as cleaned, it first retires every entry (new cache epoch) and records it,
+//           in the script that reads the entry;
+//   writer  that could not invalidate bumps `dirty` (after its own COMMIT), then waits until
+//           kLeaseMs after that bump before answering: by then every lease that did not see
+//           the bump has expired, and every pool retires the entry before reading it.
 //
-// Only durations cross hosts (the database computes `untrusted_until - now` for the reader), so
-// the hosts' clocks need not agree; the margins cover clock rates, not offsets.
+// The cost falls on the host that cannot reach Redis: each of its writes waits a second; the
+// other pools lose their cached entries once per bump, and keep using the cache.
+// No clock crosses hosts: each process measures its own lease; kMarginMs covers clock rates.
 #pragma once
 
 #include <cstdint>
@@ -28,21 +29,16 @@ class Database;
 
 class TrustLedger {
  public:
-  static constexpr int64_t kLeaseMs = 1000;   // a reader's knowledge of the ledger lives this long
-  static constexpr int64_t kSpanMs = 10000;   // how far a mark pushes `untrusted_until`
-  static constexpr int64_t kMarginMs = 50;    // taken off every bound, against clock rates
+  static constexpr int64_t kLeaseMs = 1000;  // a reader's knowledge of the ledger lives this long
+  static constexpr int64_t kMarginMs = 50;   // taken off a lease, against clock rates
 
   explicit TrustLedger(Database& db) : db_(db) {}
 
-  struct Reading {
-    uint64_t dirty = 0;
-    int64_t untrusted_for_ms = 0;  // from the database's now; 0 when it has passed
-  };
-  // One autocommit read. False when the database cannot be reached.
-  bool Read(Reading* out);
+  // The ledger's `dirty`. False when the database cannot be reached.
+  bool Read(uint64_t* dirty);
 
-  // Bumps `dirty` and pushes `untrusted_until` to at least now + kSpanMs, committed. False when
-  // it could not be committed (the caller must not answer the write as a success).
+  // Bumps `dirty`, committed. False when it could not be committed (the caller must not answer
+  // the write as a success).
   bool Mark();
 
  private:
