@@ -6,6 +6,7 @@
 #   make test     install, build, run unit + integration tests against a throwaway stack, the
 #                 cluster tests against a throwaway cluster, and replay the fuzz corpora
 #   make bench    flash sale under load, ratios against ceilings measured in the same run
+#   make bench-cluster  holds/s on one MariaDB against the local Galera cluster, as a ratio
 #   make faults   the fault suite alone, for FAULT_SECONDS (default 600) of injected faults
 #   make fuzz     libFuzzer harnesses (clang, ASan + UBSan), FUZZ_SECONDS (default 300) each
 #   make test-sanitize  unit + integration tests with binaries built with ASan + UBSan
@@ -41,7 +42,7 @@ BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
 CLUSTER_SRCS := $(sort $(wildcard tests/cluster/*.cc tests/support/*.cc))
 CLUSTER_OBJS := $(CLUSTER_SRCS:%.cc=$(BUILD)/obj/%.o)
 
-.PHONY: all deps run cluster test unit integration cluster-test faults openapi-lint bench install uninstall clean reset \
+.PHONY: all deps run cluster test unit integration cluster-test faults openapi-lint bench bench-cluster install uninstall clean reset \
         fuzz-build fuzz fuzz-replay fuzz-minimize test-sanitize
 .DEFAULT_GOAL := all
 
@@ -140,6 +141,10 @@ openapi-lint:
 
 bench: deps all $(BIN)/bench-fcgi-ceiling $(BIN)/bench-db-ceiling
 	@tests/bench/run.sh
+
+# Holds per second on one MariaDB against the local Galera cluster, in the same run, as a ratio.
+bench-cluster: deps all
+	@tests/bench/cluster.sh
 
 # Binaries (stripped), sql/, the runtime part of conf/, the systemd unit, /etc/cron.d/flashsale
 # and, when absent, /etc/flashsale/flashsale.conf: see conf/install.sh. PREFIX, DESTDIR and
