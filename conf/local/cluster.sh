@@ -122,7 +122,9 @@ cluster_up() {
   local i
   for i in "${CLUSTER_REDIS[@]}"; do redis_instance_start "$i"; done
   galera_up
+  # Every start, as stack.sh does: the account (a changed password) and new migrations.
   MYSQL_SOCK=$(node_sock 1) db_provision
+  STACK_CONF=$CLUSTER_CONF db_migrate
   redis_up
   render_app_conf "$(redis_master_port)"
   pools_up
