@@ -48,6 +48,7 @@ void RedisClient::Fail(const char* what) {
 }
 
 redisContext* RedisClient::Connect() {
+  if (ctx_ != nullptr && sentinels_ && MonotonicMs() >= recheck_at_ms_) RecheckMaster();
   if (ctx_ != nullptr) return ctx_;
   if (MonotonicMs() < retry_at_ms_) return nullptr;
   struct timeval tv {
@@ -94,7 +95,20 @@ redisContext* RedisClient::ConnectToMaster(const struct timeval& tv) {
     master_untrusted_ = true;
   }
   replid_ = check.replid;
+  master_ = *master;
+  recheck_at_ms_ = MonotonicMs() + kSentinelRecheckMs;
   return ctx_;
+}
+
+void RedisClient::RecheckMaster() {
+  recheck_at_ms_ = MonotonicMs() + kSentinelRecheckMs;
+  std::optional<HostPort> named = sentinels_->Master();
+  if (!named || *named == master_) return;  // no answer: keep what works
+  LOG4CPLUS_WARN(util::StoreLog(), "the Sentinels name " << named->host << ':' << named->port
+                                                         << " as master instead of " << master_.host
+                                                         << ':' << master_.port << "; moving");
+  redisFree(ctx_);
+  ctx_ = nullptr;  // Connect() goes on to the new master at once
 }
 
 Reply RedisClient::Command(const std::vector<std::string>& argv) {

@@ -8,7 +8,10 @@
 // With Sentinels configured (store/redis_sentinel.h), each connection goes to the master the
 // Sentinels name, and only after ROLE confirmed it is a master. A connection error, a READONLY
 // answer (the node was demoted) or a node that is not a master drops the connection: after the
-// back-off the Sentinels are asked again. When the master connected to is not the one whose
+// back-off the Sentinels are asked again. While connected, the client asks the Sentinels again
+// at most every kSentinelRecheckMs and moves when they name another master: after a failover
+// the old master may stay a writable master for seconds (until the Sentinels demote it), and a
+// process still using it would invalidate entries nobody else reads. When the master connected to is not the one whose
 // cache entries were last retired (a failover, or a restarted node), MasterSwitched() says so
 // once, so the cache retires every entry before reading there.
 #pragma once
@@ -45,6 +48,7 @@ using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 class RedisClient {
  public:
   static constexpr int64_t kRetryAfterMs = 1000;
+  static constexpr int64_t kSentinelRecheckMs = 1000;
 
   explicit RedisClient(RedisOptions options);
   ~RedisClient();
@@ -75,12 +79,15 @@ class RedisClient {
  private:
   redisContext* Connect();
   redisContext* ConnectToMaster(const struct timeval& tv);
+  void RecheckMaster();
   void Fail(const char* what);
 
   RedisOptions options_;
   redisContext* ctx_ = nullptr;
   int64_t retry_at_ms_ = 0;  // monotonic ms before which we do not try to connect
   std::unique_ptr<SentinelLookup> sentinels_;  // null without Sentinels
+  HostPort master_;                // the address the connection goes to
+  int64_t recheck_at_ms_ = 0;      // monotonic ms after which the Sentinels are asked again
   std::string replid_;             // the master this process uses (or used last)
   bool master_untrusted_ = false;  // see MasterSwitched()
 };

@@ -111,29 +111,36 @@ SentinelLookup::SentinelLookup(std::vector<HostPort> sentinels, std::string mast
                                int timeout_ms)
     : sentinels_(std::move(sentinels)), master_name_(std::move(master_name)), timeout_ms_(timeout_ms) {}
 
+SentinelLookup::~SentinelLookup() {
+  if (ctx_ != nullptr) redisFree(ctx_);
+}
+
 std::optional<HostPort> SentinelLookup::Master() {
   for (size_t i = 0; i < sentinels_.size(); ++i) {
     size_t at = (first_ + i) % sentinels_.size();
     const HostPort& sentinel = sentinels_[at];
-    redisContext* ctx = ConnectTo(sentinel, timeout_ms_);
+    if (ctx_ == nullptr || at != first_) {
+      if (ctx_ != nullptr) redisFree(ctx_);
+      ctx_ = ConnectTo(sentinel, timeout_ms_);
+    }
     std::optional<HostPort> master;
-    if (ctx != nullptr && ctx->err == 0) {
+    if (ctx_ != nullptr && ctx_->err == 0) {
       redisReply* r = static_cast<redisReply*>(
-          redisCommand(ctx, "SENTINEL get-master-addr-by-name %s", master_name_.c_str()));
+          redisCommand(ctx_, "SENTINEL get-master-addr-by-name %s", master_name_.c_str()));
       master = ParseMasterAddr(r);
       if (r != nullptr) freeReplyObject(r);
     }
     if (master) {
-      first_ = at;
-      if (ctx != nullptr) redisFree(ctx);
+      first_ = at;  // its connection stays open for the next question
       return master;
     }
     LOG4CPLUS_DEBUG(util::StoreLog(), "Sentinel " << sentinel.host << ':' << sentinel.port
                                                   << " named no master " << master_name_ << ": "
-                                                  << (ctx != nullptr && ctx->err != 0
-                                                          ? ctx->errstr
+                                                  << (ctx_ != nullptr && ctx_->err != 0
+                                                          ? ctx_->errstr
                                                           : "no address in its answer"));
-    if (ctx != nullptr) redisFree(ctx);
+    if (ctx_ != nullptr) redisFree(ctx_);
+    ctx_ = nullptr;
   }
   return std::nullopt;
 }

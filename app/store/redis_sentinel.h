@@ -1,7 +1,8 @@
 // Finding the Redis master through Sentinel, and telling one master from the next.
 //
 // SentinelLookup asks each Sentinel in turn (`SENTINEL get-master-addr-by-name`, short
-// timeouts), starting with the one that answered last, and takes the first address it gets.
+// timeouts), starting with the one that answered last (its connection kept open), and takes the
+// first address it gets.
 // A Sentinel may name a node that has just been demoted (or be behind), so the caller connects
 // there and runs CheckMaster: ROLE must say "master", or the node is not used.
 //
@@ -48,6 +49,9 @@ class SentinelLookup {
  public:
   // Each Sentinel gets at most timeout_ms to connect and as much to answer.
   SentinelLookup(std::vector<HostPort> sentinels, std::string master_name, int timeout_ms);
+  ~SentinelLookup();
+  SentinelLookup(const SentinelLookup&) = delete;
+  SentinelLookup& operator=(const SentinelLookup&) = delete;
 
   // The master's address according to the first Sentinel that knows it; nullopt if none does.
   std::optional<HostPort> Master();
@@ -58,7 +62,8 @@ class SentinelLookup {
   std::vector<HostPort> sentinels_;
   std::string master_name_;
   int timeout_ms_;
-  size_t first_ = 0;  // the Sentinel that answered last is asked first
+  size_t first_ = 0;             // the Sentinel that answered last is asked first
+  redisContext* ctx_ = nullptr;  // to sentinels_[first_], null when none is open
 };
 
 struct MasterCheck {
