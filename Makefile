@@ -1,6 +1,8 @@
 # flashsale: build, local stack, tests, install.
 #
 #   make run      install missing Debian packages, build, start the private stack in var/
+#   make cluster  the same with a local cluster in var/cluster: 3 Galera nodes, Redis behind
+#                 Sentinel, several pools behind one nginx (conf/local/cluster.sh)
 #   make test     install, build, run unit + integration tests against a throwaway stack,
 #                 and replay the fuzz corpora
 #   make bench    flash sale under load, ratios against ceilings measured in the same run
@@ -36,7 +38,7 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/*.cc tests/support/*.cc))
 INTEG_OBJS := $(INTEG_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
 
-.PHONY: all deps run test unit integration faults openapi-lint bench install uninstall clean reset \
+.PHONY: all deps run cluster test unit integration faults openapi-lint bench install uninstall clean reset \
         fuzz-build fuzz fuzz-replay fuzz-minimize test-sanitize
 .DEFAULT_GOAL := all
 
@@ -86,6 +88,12 @@ $(BIN)/bench-db-ceiling: tests/bench/db_ceiling.cc $(APP_LIB)
 run: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all
 	@conf/local/stack.sh run
+
+# The local cluster (3 Galera nodes, Redis + Sentinels, FLASHSALE_CLUSTER_POOLS pools, nginx on
+# FLASHSALE_HTTP_PORT, default 8090) in var/cluster, in the foreground until Ctrl-C.
+cluster: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) all
+	@conf/local/cluster.sh run
 
 unit: $(BUILD)/tests/unit_tests
 	$(BUILD)/tests/unit_tests --log_level=test_suite --report_level=short --color_output=no
