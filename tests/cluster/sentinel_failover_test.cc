@@ -58,14 +58,16 @@ BOOST_AUTO_TEST_CASE(a_promoted_replica_never_serves_an_entry_its_old_master_del
   const int replica = RedisReplicaPort(master);
   const pid_t replica_pid = RedisPid(replica);
   RedisProbe old_master("127.0.0.1", master);
-  RedisProbe promoted("127.0.0.1", replica);
+  auto replica_node = [&] { return RedisProbe("127.0.0.1", replica); };  // promotion drops clients
 
   // An entry, filled through pool 0, made to outlive the failover, and on the replica too.
   BOOST_REQUIRE(itest::MustGetProduct(pool[0], product).available == kStock);
   const std::string entry = old_master.Command({"GET", DataKey(product)});
   BOOST_REQUIRE_MESSAGE(!entry.empty(), "GET did not fill the cache");
   old_master.Command({"SET", DataKey(product), entry, "PX", "120000"});
-  BOOST_REQUIRE(itest::Eventually(10000, [&] { return promoted.Command({"GET", DataKey(product)}) == entry; }));
+  BOOST_REQUIRE(itest::Eventually(10000, [&] {
+    return replica_node().Command({"GET", DataKey(product)}) == entry;
+  }));
 
   // The replica cut off; a write through another pool; the master deletes the entry.
   LeaveAsFound restore;
@@ -90,6 +92,7 @@ BOOST_AUTO_TEST_CASE(a_promoted_replica_never_serves_an_entry_its_old_master_del
   const int64_t promoted_ms = itest::NowMillis() - killed_at;
   // The dangerous instant happened: the new master holds the entry the old one deleted, under
   // the epoch it was written with (nothing has read from it yet).
+  RedisProbe promoted = replica_node();
   BOOST_REQUIRE_MESSAGE(promoted.Command({"GET", DataKey(product)}) == entry,
                         "the promoted replica does not hold the stale entry; nothing was tested");
   BOOST_TEST(entry.rfind(promoted.Command({"GET", "flashsale:cache:epoch:2"}) + "|", 0) == 0,
