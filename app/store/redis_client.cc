@@ -89,9 +89,12 @@ redisContext* RedisClient::ConnectToMaster(const struct timeval& tv) {
   }
   if ((!replid_.empty() && replid_ != check.replid) || check.marker != check.replid) {
     LOG4CPLUS_WARN(util::StoreLog(), "redis master " << where << " (replid " << check.replid
-                                                     << ") is new to the cache (used before: "
+                                                     << ") is new to the cache (entries last "
+                                                        "retired on "
+                                                     << (check.marker.empty() ? "none" : check.marker)
+                                                     << ", this process used "
                                                      << (replid_.empty() ? "none" : replid_)
-                                                     << "); its entries are retired before use");
+                                                     << "); the cache retires them before reading");
     master_untrusted_ = true;
   }
   replid_ = check.replid;
