@@ -165,8 +165,9 @@ Reply RedisClient::Eval(const char* script, const std::vector<std::string>& keys
 
 bool RedisClient::MasterSwitched() {
   if (!sentinels_) return false;
-  Connect();
-  return master_untrusted_;
+  // Without a connection nobody knows which master comes next; and the caller's next command
+  // could connect to it (the back-off ending in between) without having been told.
+  return Connect() == nullptr || master_untrusted_;
 }
 
 void RedisClient::MasterTrusted() {

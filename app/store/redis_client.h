@@ -69,8 +69,9 @@ class RedisClient {
 
   // Connects if needed; true when the master's cache entries may predate it: this process used
   // another master before, or the master's marker names another one (a promoted replica, a
-  // restarted node). The caller then retires every entry on it before reading, and calls
-  // MasterTrusted(); until then the answer stays true. Always false without Sentinels.
+  // restarted node), or there is no connection (the next one may go to another master). The
+  // caller then retires every entry before reading, and calls MasterTrusted(); until then the
+  // answer stays true. Always false without Sentinels.
   bool MasterSwitched();
   // After the caller retired every entry on this connection: records it on the master (its
   // marker), so processes connecting later need not retire them again.

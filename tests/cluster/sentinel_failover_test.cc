@@ -139,8 +139,7 @@ BOOST_AUTO_TEST_CASE(a_promoted_replica_never_serves_an_entry_its_old_master_del
                      "cache hit on it after " << first_hit_ms << " ms, " << reads << " reads");
 
   restore.killed = false;
-  RejoinOldMaster();
-  BOOST_TEST(RedisReplicaPort(RedisMasterPort()) == master);
+  RejoinOldMaster(master, replica);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -161,8 +161,7 @@ BOOST_AUTO_TEST_CASE(the_pools_follow_the_new_master_under_load) {
     for (int64_t product : products) CheckReads(api, db, product, "pool " + std::to_string(i));
   }
 
-  RejoinOldMaster();
-  BOOST_TEST(RedisReplicaPort(RedisMasterPort()) == master);
+  RejoinOldMaster(master, replica);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,7 +2,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdlib>
 #include <sstream>
+
+#include "../support/api.h"
 
 #include "../support/metrics_text.h"
 #include "cluster_stack.h"
@@ -61,9 +64,25 @@ std::vector<double> PoolCounters(const std::string& metric, const std::string& r
   return out;
 }
 
-void RejoinOldMaster() {
+void RejoinOldMaster(int old_master, int old_replica) {
   itest::CommandResult r = Cluster().Command({"redis-start-old"});
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, "redis-start-old: " << r.output);
+  int master = 0;
+  int replica = 0;
+  bool paired = itest::Eventually(30000, [&] {
+    master = RedisMasterPort();
+    if (master == 0) return false;
+    itest::RedisProbe node("127.0.0.1", master);
+    std::string link = RedisInfo(node, "replication", "slave0");
+    size_t at = link.find("port=");
+    replica = at == std::string::npos ? 0 : std::atoi(link.c_str() + at + 5);
+    return link.find("state=online") != std::string::npos;
+  });
+  BOOST_TEST(paired, "no master with a live replica after redis-start-old");
+  BOOST_TEST(((master == old_master && replica == old_replica) ||
+              (master == old_replica && replica == old_master)),
+             "master " << master << " replica " << replica << ", was " << old_master << " / "
+                       << old_replica);
 }
 
 }  // namespace flashsale::ctest

@@ -25,7 +25,9 @@ std::string RedisInfo(itest::RedisProbe& node, const std::string& section, const
 double PoolCounter(int pool, const std::string& metric, const std::string& result);
 std::vector<double> PoolCounters(const std::string& metric, const std::string& result);
 
-// Back to the cluster as found: the killed master rejoins as a replica (`redis-start-old`).
-void RejoinOldMaster();
+// Back to the cluster as found: the killed master rejoins as a replica (`redis-start-old`), and
+// the two nodes are a master and its live replica again (whichever is which: on a loaded machine
+// the Sentinels may fail over once more meanwhile).
+void RejoinOldMaster(int old_master, int old_replica);
 
 }  // namespace flashsale::ctest
