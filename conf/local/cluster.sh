@@ -36,15 +36,27 @@ cd "$STACK_REPO"
 
 readonly STACK_LIB=${STACK_SELF%/*}/lib
 readonly CLUSTER_LIB=${STACK_SELF%/*}/cluster
-for f in config output proc components supervise; do
-  # shellcheck source=/dev/null
-  source "$STACK_LIB/$f.sh"
-done
-for f in config output galera redis pools; do
-  # shellcheck source=/dev/null
-  source "$CLUSTER_LIB/$f.sh"
-done
-unset f
+# The local stack's functions (conf/local/lib), then the cluster's own (conf/local/cluster).
+# shellcheck source=lib/config.sh
+source "$STACK_LIB/config.sh"
+# shellcheck source=lib/output.sh
+source "$STACK_LIB/output.sh"
+# shellcheck source=lib/proc.sh
+source "$STACK_LIB/proc.sh"
+# shellcheck source=lib/components.sh
+source "$STACK_LIB/components.sh"
+# shellcheck source=lib/supervise.sh
+source "$STACK_LIB/supervise.sh"
+# shellcheck source=cluster/config.sh
+source "$CLUSTER_LIB/config.sh"
+# shellcheck source=cluster/output.sh
+source "$CLUSTER_LIB/output.sh"
+# shellcheck source=cluster/galera.sh
+source "$CLUSTER_LIB/galera.sh"
+# shellcheck source=cluster/redis.sh
+source "$CLUSTER_LIB/redis.sh"
+# shellcheck source=cluster/pools.sh
+source "$CLUSTER_LIB/pools.sh"
 
 readonly STACK_STOP_TIMEOUT=20    # seconds between SIGTERM and SIGKILL (a Galera node leaving)
 readonly STACK_START_TIMEOUT=60   # seconds for a pool to answer /api/health
@@ -110,7 +122,9 @@ cluster_up() {
   local i
   for i in "${CLUSTER_REDIS[@]}"; do redis_instance_start "$i"; done
   galera_up
+  # Every start, as stack.sh does: the account (a changed password) and new migrations.
   MYSQL_SOCK=$(node_sock 1) db_provision
+  STACK_CONF=$CLUSTER_CONF db_migrate
   redis_up
   render_app_conf "$(redis_master_port)"
   pools_up
@@ -167,7 +181,9 @@ node_arg() {
   echo "$1"
 }
 pool_arg() {
-  [[ "${1:-}" =~ ^[0-9]$ ]] && [ "$1" -lt "$POOLS" ] || die "a pool number (0..$(( POOLS - 1 ))) is needed"
+  if ! [[ "${1:-}" =~ ^[0-9]$ ]] || [ "$1" -ge "$POOLS" ]; then
+    die "a pool number (0..$(( POOLS - 1 ))) is needed"
+  fi
   echo "$1"
 }
 

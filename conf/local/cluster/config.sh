@@ -23,8 +23,9 @@ cluster_load_config() {
   stack_load_config
   BASE_PORT=${FLASHSALE_CLUSTER_BASE_PORT:-27000}
   POOLS=${FLASHSALE_CLUSTER_POOLS:-3}
-  [[ "$BASE_PORT" =~ ^[0-9]+$ ]] && [ "$BASE_PORT" -ge 1024 ] && [ "$BASE_PORT" -le 65495 ] \
-    || die "FLASHSALE_CLUSTER_BASE_PORT '$BASE_PORT' is not a port from 1024 to 65495"
+  if ! [[ "$BASE_PORT" =~ ^[0-9]+$ ]] || [ "$BASE_PORT" -lt 1024 ] || [ "$BASE_PORT" -gt 65495 ]; then
+    die "FLASHSALE_CLUSTER_BASE_PORT '$BASE_PORT' is not a port from 1024 to 65495"
+  fi
   [[ "$POOLS" =~ ^[1-9]$ ]] || die "FLASHSALE_CLUSTER_POOLS '$POOLS' is not a number from 1 to 9"
   [ "$(( PORT + POOLS ))" -le 65535 ] || die "http port $PORT leaves no room for $POOLS pool ports"
   # The application's configuration for this cluster (the pools add their own socket to it).
@@ -140,7 +141,7 @@ render_sentinel_conf() {
 # line of a key wins). Paths are absolute: the file lives under the var dir. MASTER_PORT: the
 # Redis master now (instance 1 until the Sentinels know better), for a pool without Sentinel.
 render_app_conf() {
-  local master_port=${1:-$(redis_port 1)}
+  local master_port=$1
   {
     cat "$STACK_CONF"
     echo
@@ -179,6 +180,6 @@ cluster_prepare() {
   for i in "${CLUSTER_REDIS[@]}"; do mkdir -p "$VAR/redis$i"; render_redis_conf "$i"; done
   for i in "${CLUSTER_SENTINELS[@]}"; do mkdir -p "$VAR/sentinel$i"; render_sentinel_conf "$i"; done
   for (( i = 0; i < POOLS; i++ )); do mkdir -p "$(pool_dir "$i")"; chmod 700 "$(pool_dir "$i")"; done
-  render_app_conf
+  render_app_conf "$(redis_port 1)"
   cluster_nginx_render
 }

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # STACK_PID_FILE and STACK_CONF are read by conf/local/lib/*.sh
 # conf/local/cluster/pools.sh: the FastCGI pools (app hosts) of the local cluster, and the one
 # nginx in front of them. Sourced by conf/local/cluster.sh; not a program of its own.
 #
@@ -14,8 +15,8 @@
 pool_register() {
   local i
   for (( i = 0; i < POOLS; i++ )); do
-    STACK_PID_FILE[pool$i]=../pool$i/fcgi-supervisor
-    STACK_PID_FILE[pool$i-master]=../pool$i/fcgi
+    STACK_PID_FILE["pool$i"]=../pool$i/fcgi-supervisor
+    STACK_PID_FILE["pool$i-master"]=../pool$i/fcgi
   done
 }
 
