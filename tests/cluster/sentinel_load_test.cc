@@ -2,7 +2,8 @@
 // readers read through every pool (README "Scaling out"). Redis down means degraded, not down:
 // nobody gets an error for it. The pools follow the replica the Sentinels promote, and use the
 // cache again (hits, invalidations) on it; afterwards the database holds what the buyers were
-// told and GET equals the database through every pool. The test reports how long the pools
+// told (tests/support/ledger_checks.h), the invariants hold, and GET equals the database
+// through every pool. The test reports how long the pools
 // went without the cache: from the kill to the promotion, to the first hit and the first
 // invalidation on the new master, and until every pool had both.
 #include <boost/test/unit_test.hpp>
@@ -16,6 +17,7 @@
 #include "../support/checkout_clients.h"
 #include "../support/checks.h"
 #include "../support/db_probe.h"
+#include "../support/ledger_checks.h"
 #include "cluster_stack.h"
 #include "sentinel_nodes.h"
 
@@ -155,6 +157,8 @@ BOOST_AUTO_TEST_CASE(the_pools_follow_the_new_master_under_load) {
   BOOST_TEST(!ledger.holds.empty());
 
   itest::DbProbe db(Cluster().node_socket(1));
+  itest::CheckLedgerHolds(db, products, ledger);
+  itest::CheckLedgerOrders(db, products, ledger);
   itest::CheckInvariants(db, "Redis master killed under load");
   for (int i = 0; i < pools; ++i) {
     Api api(Cluster().pool_url(i));
