@@ -1,5 +1,8 @@
 #include "store/redis_sentinel.h"
 
+#include "store/options.h"
+#include "store/redis_client.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstring>
@@ -109,6 +112,29 @@ BOOST_AUTO_TEST_CASE(info_fields) {
   BOOST_TEST(InfoField(info, "replid") == "");
   BOOST_TEST(InfoField("role:slave", "role") == "slave");  // no trailing newline
   BOOST_TEST(InfoField("", "role") == "");
+}
+
+BOOST_AUTO_TEST_CASE(options_from_the_config) {
+  flashsale::util::Config c;
+  RedisOptions single = RedisOptionsFrom(c);
+  BOOST_TEST(single.sentinels.empty());
+  BOOST_TEST(single.sentinel_master.empty());  // the one server of redis_socket / redis_host
+
+  c.redis_sentinels = "127.0.0.1:26379, 127.0.0.1:26380";
+  c.redis_sentinel_master = "shop";
+  RedisOptions o = RedisOptionsFrom(c);
+  BOOST_TEST(o.sentinels.size() == 2u);
+  BOOST_TEST(o.sentinel_master == "shop");
+
+  // A list that does not parse never falls back to redis_host (perhaps a demoted master by
+  // now): Sentinel mode with no Sentinel, so the cache stays bypassed.
+  c.redis_sentinels = "127.0.0.1";
+  RedisOptions bad = RedisOptionsFrom(c);
+  BOOST_TEST(bad.sentinels.empty());
+  BOOST_TEST(bad.sentinel_master == "shop");
+  RedisClient client(bad);
+  BOOST_TEST(!client.Ping());
+  BOOST_TEST(client.MasterSwitched());  // nothing may be read
 }
 
 BOOST_AUTO_TEST_SUITE_END()
