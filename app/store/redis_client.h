@@ -11,9 +11,9 @@
 // back-off the Sentinels are asked again. While connected, the client asks the Sentinels again
 // at most every kSentinelRecheckMs and moves when they name another master: after a failover
 // the old master may stay a writable master for seconds (until the Sentinels demote it), and a
-// process still using it would invalidate entries nobody else reads. When the master connected to is not the one whose
-// cache entries were last retired (a failover, or a restarted node), MasterSwitched() says so
-// once, so the cache retires every entry before reading there.
+// process still using it would invalidate entries nobody else reads. When the master connected
+// to is not the one whose cache entries were last retired (a failover, a restarted node),
+// MasterSwitched() says so until the cache has retired them (MasterTrusted()).
 #pragma once
 
 #include <hiredis/hiredis.h>
