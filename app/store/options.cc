@@ -1,5 +1,7 @@
 #include "store/options.h"
 
+#include "util/log.h"
+
 namespace flashsale::store {
 
 DbOptions DbOptionsFrom(const util::Config& c) {
@@ -21,6 +23,16 @@ RedisOptions RedisOptionsFrom(const util::Config& c) {
   o.host = c.redis_host;
   o.port = c.redis_port;
   o.timeout_ms = c.redis_timeout_ms;
+  if (!c.redis_sentinels.empty()) {
+    // A malformed list leaves Sentinel mode with no Sentinel: the cache stays bypassed rather
+    // than falling back to redis_host, which may be a demoted master by now.
+    o.sentinels = ParseHostPorts(c.redis_sentinels).value_or(std::vector<HostPort>{});
+    o.sentinel_master = c.redis_sentinel_master;
+    if (o.sentinels.empty()) {
+      LOG4CPLUS_ERROR(util::StoreLog(), "redis_sentinels is not a list of host:port: \""
+                                            << c.redis_sentinels << "\"; the cache is not used");
+    }
+  }
   return o;
 }
 

@@ -27,8 +27,11 @@ bool CheckConnections(const util::Config& config, const std::string& binary,
               config.db_user.c_str(), db_ok ? "ok" : "FAILED (cannot connect or query; see the log)");
   RedisOptions redis_options = RedisOptionsFrom(config);
   bool redis_ok = RedisClient(redis_options).Ping();
-  std::printf("%s: Redis at %s: %s\n", name,
-              Where(redis_options.socket, config.redis_host, config.redis_port).c_str(),
+  std::string redis_where =
+      config.redis_sentinels.empty()
+          ? Where(redis_options.socket, config.redis_host, config.redis_port)
+          : "master " + config.redis_sentinel_master + " via Sentinels " + config.redis_sentinels;
+  std::printf("%s: Redis at %s: %s\n", name, redis_where.c_str(),
               redis_ok ? "ok" : "FAILED (no answer to PING)");
   std::printf("%s: configuration file %s test %s\n", name, config_path.c_str(),
               db_ok && redis_ok ? "is successful" : "failed");

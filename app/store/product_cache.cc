@@ -158,11 +158,15 @@ bool ProductCache::LedgerLease(int64_t now, uint64_t* ledger_dirty) {
 
 bool ProductCache::Trusted(uint64_t* ledger_dirty) {
   if (!LedgerLease(SteadyMs(), ledger_dirty)) return false;
+  // A master new to the cache may lack invalidations its predecessor took (redis_client.h).
+  bool new_master = redis_.MasterSwitched();
+  if (new_master) trust_.dirty.fetch_add(1);
   uint64_t dirty = trust_.dirty.load();
-  if (dirty == trust_.clean.load()) return true;
+  if (!new_master && dirty == trust_.clean.load()) return true;
   // Some worker failed to invalidate: retire every entry before anyone reads one again.
   Reply r = redis_.Eval(kBumpEpochScript, {kEpochKey}, {FreshCounter()});
   if (!r || r->type != REDIS_REPLY_INTEGER) return false;
+  redis_.MasterTrusted();
   uint64_t clean = trust_.clean.load();
   while (clean < dirty && !trust_.clean.compare_exchange_weak(clean, dirty)) {
   }

@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <unordered_map>
@@ -11,6 +12,10 @@
 namespace flashsale::store {
 namespace {
 
+// The replication ID of the master on which the cache entries were last retired
+// (store/redis_sentinel.h). Replicated with the data, never expires.
+const char kMarkerKey[] = "flashsale:cache:master";
+
 int64_t MonotonicMs() {
   struct timespec ts {};
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -19,7 +24,13 @@ int64_t MonotonicMs() {
 
 }  // namespace
 
-RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {}
+RedisClient::RedisClient(RedisOptions options) : options_(std::move(options)) {
+  if (!options_.sentinels.empty() || !options_.sentinel_master.empty()) {
+    // A Sentinel gets a short slice of the budget: a dead one must not eat all of it.
+    sentinels_ = std::make_unique<SentinelLookup>(options_.sentinels, options_.sentinel_master,
+                                                  std::min(options_.timeout_ms, 100));
+  }
+}
 
 RedisClient::~RedisClient() {
   if (ctx_ != nullptr) redisFree(ctx_);
@@ -27,7 +38,9 @@ RedisClient::~RedisClient() {
 
 void RedisClient::Fail(const char* what) {
   LOG4CPLUS_WARN(util::StoreLog(), "redis " << what << ": "
-                                            << (ctx_ != nullptr ? ctx_->errstr : "no context")
+                                            << (ctx_ == nullptr ? "no context"
+                                                : ctx_->err != 0 ? ctx_->errstr
+                                                                 : "connection dropped")
                                             << "; cache bypassed for " << kRetryAfterMs << " ms");
   if (ctx_ != nullptr) redisFree(ctx_);
   ctx_ = nullptr;
@@ -35,11 +48,13 @@ void RedisClient::Fail(const char* what) {
 }
 
 redisContext* RedisClient::Connect() {
+  if (ctx_ != nullptr && sentinels_ && MonotonicMs() >= recheck_at_ms_) RecheckMaster();
   if (ctx_ != nullptr) return ctx_;
   if (MonotonicMs() < retry_at_ms_) return nullptr;
   struct timeval tv {
     options_.timeout_ms / 1000, (options_.timeout_ms % 1000) * 1000
   };
+  if (sentinels_) return ConnectToMaster(tv);
   ctx_ = options_.socket.empty() ? redisConnectWithTimeout(options_.host.c_str(), options_.port, tv)
                                  : redisConnectUnixWithTimeout(options_.socket.c_str(), tv);
   if (ctx_ == nullptr || ctx_->err != 0) {
@@ -48,6 +63,55 @@ redisContext* RedisClient::Connect() {
   }
   redisSetTimeout(ctx_, tv);
   return ctx_;
+}
+
+redisContext* RedisClient::ConnectToMaster(const struct timeval& tv) {
+  std::optional<HostPort> master = sentinels_->Master();
+  if (!master) {
+    Fail(("no Sentinel names the master " + sentinels_->master_name()).c_str());
+    return nullptr;
+  }
+  std::string where = master->host + ':' + std::to_string(master->port);
+  ctx_ = redisConnectWithTimeout(master->host.c_str(), master->port, tv);
+  if (ctx_ == nullptr || ctx_->err != 0) {
+    Fail(("connect to the master " + where + " failed").c_str());
+    return nullptr;
+  }
+  redisSetTimeout(ctx_, tv);
+  MasterCheck check = CheckMaster(ctx_, kMarkerKey);
+  if (!check.answered) {
+    Fail(("ROLE on " + where + " failed").c_str());
+    return nullptr;
+  }
+  if (!check.is_master || check.replid.empty()) {
+    Fail((where + ", named by a Sentinel, is not a master").c_str());
+    return nullptr;
+  }
+  if ((!replid_.empty() && replid_ != check.replid) || check.marker != check.replid) {
+    LOG4CPLUS_WARN(util::StoreLog(), "redis master " << where << " (replid " << check.replid
+                                                     << ") is new to the cache (entries last "
+                                                        "retired on "
+                                                     << (check.marker.empty() ? "none" : check.marker)
+                                                     << ", this process used "
+                                                     << (replid_.empty() ? "none" : replid_)
+                                                     << "); the cache retires them before reading");
+    master_untrusted_ = true;
+  }
+  replid_ = check.replid;
+  master_ = *master;
+  recheck_at_ms_ = MonotonicMs() + kSentinelRecheckMs;
+  return ctx_;
+}
+
+void RedisClient::RecheckMaster() {
+  recheck_at_ms_ = MonotonicMs() + kSentinelRecheckMs;
+  std::optional<HostPort> named = sentinels_->Master();
+  if (!named || *named == master_) return;  // no answer: keep what works
+  LOG4CPLUS_WARN(util::StoreLog(), "the Sentinels name " << named->host << ':' << named->port
+                                                         << " as master instead of " << master_.host
+                                                         << ':' << master_.port << "; moving");
+  redisFree(ctx_);
+  ctx_ = nullptr;  // Connect() goes on to the new master at once
 }
 
 Reply RedisClient::Command(const std::vector<std::string>& argv) {
@@ -65,6 +129,10 @@ Reply RedisClient::Command(const std::vector<std::string>& argv) {
       redisCommandArgv(ctx, static_cast<int>(args.size()), args.data(), lens.data())));
   if (!reply) {
     Fail("command failed");
+    return nullptr;
+  }
+  if (reply->type == REDIS_REPLY_ERROR && std::strncmp(reply->str, "READONLY", 8) == 0) {
+    Fail("READONLY (a replica now)");  // demoted: ask the Sentinels again after the back-off
     return nullptr;
   }
   return reply;
@@ -93,6 +161,19 @@ Reply RedisClient::Eval(const char* script, const std::vector<std::string>& keys
     r = Command(argv);
   }
   return r;
+}
+
+bool RedisClient::MasterSwitched() {
+  if (!sentinels_) return false;
+  // Without a connection nobody knows which master comes next; and the caller's next command
+  // could connect to it (the back-off ending in between) without having been told.
+  return Connect() == nullptr || master_untrusted_;
+}
+
+void RedisClient::MasterTrusted() {
+  if (!master_untrusted_ || ctx_ == nullptr) return;
+  Reply r = Command({"SET", kMarkerKey, replid_});
+  if (r && r->type == REDIS_REPLY_STATUS) master_untrusted_ = false;
 }
 
 bool RedisClient::Ping() {

@@ -4,6 +4,16 @@
 // milliseconds, not requests: commands time out after redis_timeout_ms, and after a failure the
 // client does not try again for kRetryAfterMs (callers see "unavailable" at once and go to the
 // database). Only store/*.cc includes this header (hiredis stays out of the domain).
+//
+// With Sentinels configured (store/redis_sentinel.h), each connection goes to the master the
+// Sentinels name, and only after ROLE confirmed it is a master. A connection error, a READONLY
+// answer (the node was demoted) or a node that is not a master drops the connection: after the
+// back-off the Sentinels are asked again. While connected, the client asks the Sentinels again
+// at most every kSentinelRecheckMs and moves when they name another master: after a failover
+// the old master may stay a writable master for seconds (until the Sentinels demote it), and a
+// process still using it would invalidate entries nobody else reads. When the master connected
+// to is not the one whose cache entries were last retired (a failover, a restarted node),
+// MasterSwitched() says so until the cache has retired them (MasterTrusted()).
 #pragma once
 
 #include <hiredis/hiredis.h>
@@ -13,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "store/redis_sentinel.h"
+
 namespace flashsale::store {
 
 struct RedisOptions {
@@ -20,6 +32,10 @@ struct RedisOptions {
   std::string host = "127.0.0.1";
   int port = 6379;
   int timeout_ms = 200;
+  // Not empty: ask these Sentinels for the master named sentinel_master (socket, host and port
+  // are not used then).
+  std::vector<HostPort> sentinels;
+  std::string sentinel_master;
 };
 
 struct ReplyDeleter {
@@ -32,6 +48,7 @@ using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 class RedisClient {
  public:
   static constexpr int64_t kRetryAfterMs = 1000;
+  static constexpr int64_t kSentinelRecheckMs = 1000;
 
   explicit RedisClient(RedisOptions options);
   ~RedisClient();
@@ -50,13 +67,30 @@ class RedisClient {
 
   bool Ping();
 
+  // Connects if needed; true when the master's cache entries may predate it: this process used
+  // another master before, or the master's marker names another one (a promoted replica, a
+  // restarted node), or there is no connection (the next one may go to another master). The
+  // caller then retires every entry before reading, and calls MasterTrusted(); until then the
+  // answer stays true. Always false without Sentinels.
+  bool MasterSwitched();
+  // After the caller retired every entry on this connection: records it on the master (its
+  // marker), so processes connecting later need not retire them again.
+  void MasterTrusted();
+
  private:
   redisContext* Connect();
+  redisContext* ConnectToMaster(const struct timeval& tv);
+  void RecheckMaster();
   void Fail(const char* what);
 
   RedisOptions options_;
   redisContext* ctx_ = nullptr;
   int64_t retry_at_ms_ = 0;  // monotonic ms before which we do not try to connect
+  std::unique_ptr<SentinelLookup> sentinels_;  // null without Sentinels
+  HostPort master_;                // the address the connection goes to
+  int64_t recheck_at_ms_ = 0;      // monotonic ms after which the Sentinels are asked again
+  std::string replid_;             // the master this process uses (or used last)
+  bool master_untrusted_ = false;  // see MasterSwitched()
 };
 
 }  // namespace flashsale::store

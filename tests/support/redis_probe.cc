@@ -15,16 +15,27 @@ struct ReplyDeleter {
 using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 }  // namespace
 
+namespace {
+redisContext* Checked(redisContext* ctx, const std::string& where) {
+  if (ctx == nullptr || ctx->err != 0) {
+    std::string err = ctx != nullptr ? ctx->errstr : "out of memory";
+    if (ctx != nullptr) redisFree(ctx);
+    throw std::runtime_error("RedisProbe: cannot connect to " + where + ": " + err);
+  }
+  timeval tv{2, 0};
+  redisSetTimeout(ctx, tv);
+  return ctx;
+}
+}  // namespace
+
 RedisProbe::RedisProbe(const std::string& socket_path) {
   timeval tv{2, 0};
-  ctx_ = redisConnectUnixWithTimeout(socket_path.c_str(), tv);
-  if (ctx_ == nullptr || ctx_->err != 0) {
-    std::string err = ctx_ != nullptr ? ctx_->errstr : "out of memory";
-    if (ctx_ != nullptr) redisFree(ctx_);
-    ctx_ = nullptr;
-    throw std::runtime_error("RedisProbe: cannot connect to " + socket_path + ": " + err);
-  }
-  redisSetTimeout(ctx_, tv);
+  ctx_ = Checked(redisConnectUnixWithTimeout(socket_path.c_str(), tv), socket_path);
+}
+
+RedisProbe::RedisProbe(const std::string& host, int port) {
+  timeval tv{2, 0};
+  ctx_ = Checked(redisConnectWithTimeout(host.c_str(), port, tv), host + ":" + std::to_string(port));
 }
 
 RedisProbe::~RedisProbe() {

@@ -1,5 +1,5 @@
-// RedisProbe: a direct hiredis connection to the stack's Redis over its unix socket, for the
-// cache tests (FLUSHALL, snapshotting and restoring keys). Errors throw std::runtime_error.
+// RedisProbe: a direct hiredis connection to the stack's Redis over its unix socket (or to a
+// node over TCP), for the cache tests (FLUSHALL, snapshotting and restoring keys). Errors throw std::runtime_error.
 // One probe per test; not thread-safe.
 #pragma once
 
@@ -14,6 +14,7 @@ namespace flashsale::itest {
 class RedisProbe {
  public:
   explicit RedisProbe(const std::string& socket_path);
+  RedisProbe(const std::string& host, int port);  // over TCP (the cluster's Redis nodes)
   ~RedisProbe();
   RedisProbe(const RedisProbe&) = delete;
   RedisProbe& operator=(const RedisProbe&) = delete;
