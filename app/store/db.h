@@ -46,6 +46,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/db_nodes.h"
 #include "util/status.h"
 
 namespace sql {
@@ -60,6 +61,10 @@ struct DbOptions {
   std::string socket;  // used when not empty
   std::string host = "127.0.0.1";
   int port = 3306;
+  // A Galera cluster (db_nodes.h): when not empty, replaces socket/host/port. nodes_error: the
+  // list could not be parsed; every connection fails with it (the binaries refuse to start).
+  std::vector<DbEndpoint> nodes;
+  std::string nodes_error;
   std::string user;
   std::string password;
   std::string schema;
@@ -76,6 +81,10 @@ struct DbError {
 };
 
 constexpr int kErrDuplicateKey = 1062;
+// ER_UNKNOWN_COM_ERROR, which a Galera node answers to every statement while it cannot take
+// them ("WSREP has not yet prepared node for application use": it left the primary component,
+// or it is still joining). Handled like a lost connection: the next one goes to another node.
+constexpr int kErrNodeNotReady = 1047;
 constexpr int kErrLockWaitTimeout = 1205;
 constexpr int kErrDeadlock = 1213;
 // libmariadb's CR_SERVER_GONE_ERROR: the request could not be sent (the connection was already
@@ -166,6 +175,16 @@ class Database {
   // Connects if needed and runs SELECT 1.
   bool Ping();
 
+  // Between two requests (never inside Run): a connection on a later node of db_nodes than
+  // the first moves to an earlier node that accepts writes again, at most once per
+  // kFailBackCheckMs (db_nodes.h). Does nothing without db_nodes.
+  void FailBack();
+  // The node or server the current connection goes to; "" when there is none.
+  std::string node() const;
+  // Connects to one node on its own and says whether it accepts writes: "" if so, else why
+  // not (`-t` prints it for every node).
+  std::string CheckNode(const DbEndpoint& node) const;
+
   // Executes a script statement by statement outside any retry logic (migrations).
   // REQUIRES: statements separated by ";" at the end of a line.
   Status ExecScript(const std::string& script);
@@ -173,6 +192,11 @@ class Database {
  private:
   friend class Tx;
   sql::Connection* Connection();    // connects lazily; throws DbError when it cannot
+  // store/db_connect.cc: a connection to `node` with the session settings, or sql::SQLException.
+  std::unique_ptr<sql::Connection> Open(const DbEndpoint& node, bool galera) const;
+  // The writer choice of db_nodes.h; throws DbError{kErrCannotConnect} when no node accepts writes.
+  void ConnectToWriter();
+  void Adopt(std::unique_ptr<sql::Connection> conn, size_t node);
   sql::Connection* TxConnection();  // inside a transaction: the same connection, or DbError
   void CheckIdle();                 // pings a connection unused for over a second, drops it if dead
   sql::PreparedStatement& Prepare(const std::string& sql);
@@ -185,6 +209,12 @@ class Database {
   std::unique_ptr<sql::Connection> conn_;
   std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   int64_t last_used_ms_ = 0;  // monotonic; a connection idle for long is checked before use
+  // With db_nodes: the node conn_ goes to, when it last looked for an earlier one, and when each
+  // node last failed (0 = not recently), for TryOrder.
+  size_t node_ = 0;
+  int64_t node_checked_ms_ = 0;
+  std::vector<int64_t> node_failed_ms_;
+  std::string writer_;  // the node last written to, to log a change of writer once
 };
 
 }  // namespace flashsale::store
