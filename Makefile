@@ -1,9 +1,12 @@
 # flashsale: build, local stack, tests, install.
 #
 #   make run      install missing Debian packages, build, start the private stack in var/
-#   make test     install, build, run unit + integration tests against a throwaway stack,
-#                 and replay the fuzz corpora
+#   make cluster  the same with a local cluster in var/cluster: 3 Galera nodes, Redis behind
+#                 Sentinel, several pools behind one nginx (conf/local/cluster.sh)
+#   make test     install, build, run unit + integration tests against a throwaway stack, the
+#                 cluster tests against a throwaway cluster, and replay the fuzz corpora
 #   make bench    flash sale under load, ratios against ceilings measured in the same run
+#   make bench-cluster  holds/s on one MariaDB against the local Galera cluster, as a ratio
 #   make faults   the fault suite alone, for FAULT_SECONDS (default 600) of injected faults
 #   make fuzz     libFuzzer harnesses (clang, ASan + UBSan), FUZZ_SECONDS (default 300) each
 #   make test-sanitize  unit + integration tests with binaries built with ASan + UBSan
@@ -35,8 +38,11 @@ UNIT_OBJS := $(UNIT_SRCS:%.cc=$(BUILD)/obj/%.o)
 INTEG_SRCS := $(sort $(wildcard tests/integration/*.cc tests/support/*.cc))
 INTEG_OBJS := $(INTEG_SRCS:%.cc=$(BUILD)/obj/%.o)
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cc))
+# The cluster tests share tests/support with the integration tests (their fixture is their own).
+CLUSTER_SRCS := $(sort $(wildcard tests/cluster/*.cc tests/support/*.cc))
+CLUSTER_OBJS := $(CLUSTER_SRCS:%.cc=$(BUILD)/obj/%.o)
 
-.PHONY: all deps run test unit integration faults openapi-lint bench install uninstall clean reset \
+.PHONY: all deps run cluster test unit integration cluster-test faults openapi-lint bench bench-cluster install uninstall clean reset \
         fuzz-build fuzz fuzz-replay fuzz-minimize test-sanitize
 .DEFAULT_GOAL := all
 
@@ -74,6 +80,10 @@ $(BUILD)/tests/integration_tests: $(INTEG_OBJS) $(APP_LIB)
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) $^ -o $@ $(LDLIBS) -lcurl -lboost_unit_test_framework
 
+$(BUILD)/tests/cluster_tests: $(CLUSTER_OBJS) $(APP_LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $^ -o $@ $(LDLIBS) -lcurl -lboost_unit_test_framework
+
 # The minimal FastCGI responder the benchmark measures as its ceiling.
 $(BIN)/bench-fcgi-ceiling: tests/bench/fcgi_ceiling.cc
 	@mkdir -p $(dir $@)
@@ -87,11 +97,22 @@ run: deps
 	@$(MAKE) --no-print-directory -j$$(nproc) all
 	@conf/local/stack.sh run
 
+# The local cluster (3 Galera nodes, Redis + Sentinels, FLASHSALE_CLUSTER_POOLS pools, nginx on
+# FLASHSALE_HTTP_PORT, default 8090) in var/cluster, in the foreground until Ctrl-C.
+cluster: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) all
+	@conf/local/cluster.sh run
+
 unit: $(BUILD)/tests/unit_tests
 	$(BUILD)/tests/unit_tests --log_level=test_suite --report_level=short --color_output=no
 
 integration: all $(BUILD)/tests/integration_tests
 	$(BUILD)/tests/integration_tests --log_level=test_suite --report_level=short --color_output=no
+
+# The cluster tests (tests/cluster/): one throwaway local cluster (conf/local/cluster.sh).
+cluster-test: deps
+	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/tests/cluster_tests
+	$(BUILD)/tests/cluster_tests --log_level=test_suite --report_level=short --color_output=no
 
 # `make test` runs the fault suite briefly (40 s of faults); this is the long run.
 faults: deps
@@ -102,15 +123,17 @@ faults: deps
 # Both suites, the fuzz replay (every corpus and crash input once, tests/fuzz/run.sh) and the API
 # reference lint run even if one fails; the last line is the summary, the exit code its verdict.
 test: deps
-	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/tests/unit_tests $(BUILD)/tests/integration_tests
-	@unit=0; integ=0; fuzz=0; api=0; \
+	@$(MAKE) --no-print-directory -j$$(nproc) all $(BUILD)/tests/unit_tests $(BUILD)/tests/integration_tests \
+	  $(BUILD)/tests/cluster_tests
+	@unit=0; integ=0; cluster=0; fuzz=0; api=0; \
 	$(MAKE) --no-print-directory unit || unit=$$?; \
 	$(MAKE) --no-print-directory integration || integ=$$?; \
+	$(BUILD)/tests/cluster_tests --log_level=test_suite --report_level=short --color_output=no || cluster=$$?; \
 	$(MAKE) --no-print-directory -j$$(nproc) fuzz-replay || fuzz=$$?; \
 	$(MAKE) --no-print-directory openapi-lint || api=$$?; \
 	verdict() { if [ "$$1" -eq 0 ]; then echo passed; else echo FAILED; fi; }; \
-	echo "SUMMARY: unit tests $$(verdict $$unit), integration tests $$(verdict $$integ), fuzz replay $$(verdict $$fuzz), API reference lint $$(verdict $$api)"; \
-	[ $$unit -eq 0 ] && [ $$integ -eq 0 ] && [ $$fuzz -eq 0 ] && [ $$api -eq 0 ]
+	echo "SUMMARY: unit tests $$(verdict $$unit), integration tests $$(verdict $$integ), fuzz replay $$(verdict $$fuzz), cluster tests $$(verdict $$cluster), API reference lint $$(verdict $$api)"; \
+	[ $$unit -eq 0 ] && [ $$integ -eq 0 ] && [ $$cluster -eq 0 ] && [ $$fuzz -eq 0 ] && [ $$api -eq 0 ]
 
 # The API reference (app/api/openapi/) linted by Redocly's CLI, installed from npm on first use.
 openapi-lint:
@@ -118,6 +141,10 @@ openapi-lint:
 
 bench: deps all $(BIN)/bench-fcgi-ceiling $(BIN)/bench-db-ceiling
 	@tests/bench/run.sh
+
+# Holds per second on one MariaDB against the local Galera cluster, in the same run, as a ratio.
+bench-cluster: deps all
+	@tests/bench/cluster.sh
 
 # Binaries (stripped), sql/, the runtime part of conf/, the systemd unit, /etc/cron.d/flashsale
 # and, when absent, /etc/flashsale/flashsale.conf: see conf/install.sh. PREFIX, DESTDIR and
@@ -245,7 +272,7 @@ test-sanitize: deps
 	  $(SAN_BUILD)/tests/integration_tests
 	@tests/fuzz/sanitized_tests.sh $(SANITIZE_ARGS)
 
--include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(FUZZ_APP_OBJS:.o=.d) $(FUZZ_SUPPORT_OBJS:.o=.d) \
+-include $(APP_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(CLUSTER_OBJS:.o=.d) $(FUZZ_APP_OBJS:.o=.d) $(FUZZ_SUPPORT_OBJS:.o=.d) \
          $(FUZZ_NAMES:%=$(FUZZ_BUILD)/obj/tests/fuzz/%_fuzzer.d) \
          $(SAN_APP_OBJS:.o=.d) $(SAN_UNIT_OBJS:.o=.d) $(SAN_INTEG_OBJS:.o=.d) \
          $(wildcard $(BUILD)/obj/app/cmd/*.d $(SAN_BUILD)/obj/app/cmd/*.d)

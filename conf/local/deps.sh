@@ -14,12 +14,15 @@ set -euo pipefail
 # the sanitizer runtimes; only a recommendation of clang), llvm (llvm-symbolizer for reports).
 # prometheus: promtool checks GET /metrics, and a Prometheus scrapes it, in the metrics tests
 # (the tests start their own; the package's service is never used).
+# galera-4: the wsrep provider (/usr/lib/galera/libgalera_smm.so) of the local Galera cluster
+# (conf/local/cluster.sh); mariadb-server-core's mariadbd has wsrep built in. Not mariadb-server:
+# its maintainer scripts start a system database, and the cluster needs no SST script.
 readonly PACKAGES=(
   g++ make pkg-config
   clang libclang-rt-14-dev llvm
   libfcgi-dev libmysqlcppconn-dev libhiredis-dev libjsoncpp-dev liblog4cplus-dev
   libboost-test-dev libssl-dev libcurl4-openssl-dev nlohmann-json3-dev
-  nginx-light mariadb-server-core mariadb-client-core redis-server redis-tools
+  nginx-light mariadb-server-core mariadb-client-core galera-4 redis-server redis-tools
   curl wrk docker-compose procps prometheus
 )
 

@@ -27,6 +27,7 @@
 #include "../support/checks.h"
 #include "../support/db_fault_proxy.h"
 #include "../support/db_probe.h"
+#include "../support/ledger_checks.h"
 #include "../support/redis_probe.h"
 #include "../support/test_stack.h"
 
@@ -173,74 +174,6 @@ struct FaultStack {
   DbFaultProxy proxy;
 };
 
-std::string InList(const std::vector<int64_t>& ids) {
-  std::string s;
-  for (int64_t id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
-  return "(" + s + ")";
-}
-
-void CheckHolds(DbProbe& db, const std::vector<int64_t>& products, const Ledger& ledger) {
-  std::set<int64_t> seen;
-  for (const SqlRow& row : db.Query("SELECT id, status, expires_at <= NOW(3) FROM holds"
-                                    " WHERE product_id IN " + InList(products))) {
-    int64_t id = std::stoll(*row[0]);
-    std::string status = *row[1];
-    bool past = *row[2] == "1";
-    seen.insert(id);
-    auto it = ledger.holds.find(id);
-    if (it == ledger.holds.end()) {
-      BOOST_ERROR("hold " << id << " (" << status << ") exists but no buyer was told 201");
-      continue;
-    }
-    const Ledger::Hold& h = it->second;
-    switch (h.fate) {
-      case Ledger::HoldFate::kOrdered:
-        BOOST_TEST(status == "used", "hold " << id);
-        break;
-      case Ledger::HoldFate::kReleased:
-        BOOST_TEST(status == h.release_status, "hold " << id);
-        break;
-      case Ledger::HoldFate::kExpiredAtOrder:
-        BOOST_TEST((status == "expired" || (status == "active" && past)), "hold " << id << " " << status);
-        break;
-      case Ledger::HoldFate::kHeld:
-        BOOST_TEST((status == "active" || (status == "expired" && past)), "hold " << id << " " << status);
-        break;
-    }
-  }
-  for (const auto& [id, hold] : ledger.holds) {
-    BOOST_TEST(seen.count(id) == 1, "hold " << id << " was answered 201 but does not exist");
-  }
-  // One hold_created row per hold, none for anything else.
-  int64_t wrong = db.Int(
-      "SELECT COUNT(*) FROM (SELECT JSON_VALUE(payload, '$.hold_id') AS h, COUNT(*) AS n"
-      " FROM metrics_logs WHERE type = 'hold_created' AND JSON_VALUE(payload, '$.product_id') IN " +
-      InList(products) + " GROUP BY h HAVING n <> 1) AS dup");
-  BOOST_TEST(wrong == 0, "holds with other than one hold_created row");
-  BOOST_TEST(db.Int("SELECT COUNT(*) FROM metrics_logs WHERE type = 'hold_created'"
-                    " AND JSON_VALUE(payload, '$.product_id') IN " + InList(products)) ==
-             static_cast<int64_t>(ledger.holds.size()));
-}
-
-void CheckOrders(DbProbe& db, const std::vector<int64_t>& products, const Ledger& ledger) {
-  std::set<int64_t> seen;
-  for (const SqlRow& row :
-       db.Query("SELECT id, status, hold_id FROM orders WHERE product_id IN " + InList(products))) {
-    int64_t id = std::stoll(*row[0]);
-    seen.insert(id);
-    auto it = ledger.orders.find(id);
-    if (it == ledger.orders.end()) {
-      BOOST_ERROR("order " << id << " exists but no buyer was told 201");
-      continue;
-    }
-    BOOST_TEST(*row[1] == it->second.status, "order " << id);
-    BOOST_TEST(std::stoll(*row[2]) == it->second.hold_id, "order " << id);
-  }
-  for (const auto& [id, order] : ledger.orders) {
-    BOOST_TEST(seen.count(id) == 1, "order " << id << " was answered 201 but does not exist");
-  }
-}
-
 // GET equals the database: stock, and available = stock - reserved + units of holds that have
 // expired but are not released yet (read in one statement, compared a few times around expiries).
 void CheckReads(const Api& api, DbProbe& db, const std::vector<int64_t>& products) {
@@ -300,8 +233,8 @@ BOOST_AUTO_TEST_CASE(buyers_are_told_the_truth_whatever_breaks) {
   BOOST_TEST(ledger.attempts.count(500) == 0, "500s seen: " << ledger.attempts.count(500));
   BOOST_TEST(ledger.holds.size() > 20u, "too little traffic to prove anything");
   DbProbe db(Stack().mysql_socket());  // opened now: MariaDB was restarted meanwhile
-  CheckHolds(db, products, ledger);
-  CheckOrders(db, products, ledger);
+  CheckLedgerHolds(db, products, ledger);
+  CheckLedgerOrders(db, products, ledger);
   CheckInvariants(db, "after the fault run");
   CheckReads(api, db, products);
 }

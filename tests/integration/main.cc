@@ -6,3 +6,8 @@
 //   FLASHSALE_ITEST_KEEP=1 build/tests/integration_tests   keep the var dir (logs) afterwards
 #define BOOST_TEST_MODULE flashsale_integration
 #include <boost/test/unit_test.hpp>
+
+#include "../support/test_stack.h"
+
+using FlashsaleStackFixture = flashsale::itest::StackFixture;
+BOOST_TEST_GLOBAL_FIXTURE(FlashsaleStackFixture);

@@ -34,7 +34,7 @@ Json::Value LoadJson(const std::string& path) {
 
 const Document& Doc() {
   static const Document doc = [] {
-    std::string dir = Stack().repo_root() + "/app/api/openapi/";
+    std::string dir = RepoRoot() + "/app/api/openapi/";
     return Document{LoadJson(dir + "openapi.json"), LoadJson(dir + "schemas.json")};
   }();
   return doc;

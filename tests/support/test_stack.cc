@@ -25,11 +25,10 @@
 extern char** environ;
 
 namespace flashsale::itest {
-namespace {
 
 namespace fs = std::filesystem;
 
-std::string FindRepoRoot() {
+std::string RepoRoot() {
   if (const char* env = std::getenv("FLASHSALE_REPO_ROOT"); env != nullptr && *env != '\0') {
     return fs::absolute(env).string();
   }
@@ -48,6 +47,8 @@ std::string FindRepoRoot() {
 // Where the binaries under test are: $FLASHSALE_BIN_DIR (relative to the repository root, e.g.
 // build/sanitize/bin for `make test-sanitize`), else build/bin. The tests name them
 // "build/bin/<binary>"; StartCommand and Environment map that to this directory.
+namespace {
+
 std::string BinDir(const std::string& repo_root) {
   const char* env = std::getenv("FLASHSALE_BIN_DIR");
   if (env == nullptr || *env == '\0') return repo_root + "/build/bin";
@@ -70,6 +71,8 @@ std::string InBinDir(const std::string& arg, const std::string& repo_root) {
   return out;
 }
 
+
+}  // namespace
 
 // In a forked child: default signal dispositions and mask, nothing open but 0, 1, 2.
 void ResetChildProcessState() {
@@ -121,8 +124,8 @@ int WaitExitCode(pid_t pid) {
   return -1;
 }
 
+namespace {
 TestStack g_stack;
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -249,7 +252,7 @@ CommandResult TestStack::StackCommand(const std::string& verb, const EnvOverride
 
 void TestStack::Start() {
   if (started_) return;
-  repo_root_ = FindRepoRoot();
+  repo_root_ = RepoRoot();
   char tmpl[] = "/tmp/flashsale-itest.XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed");
   var_dir_ = tmpl;
@@ -405,21 +408,16 @@ std::string TestStack::DiagnosticTails() const {
 // The global fixture
 // ---------------------------------------------------------------------------------------------
 
-namespace {
+void StackFixture::setup() {
+  boost::unit_test::framework::register_observer(g_observer);
+  g_stack.Start();
+}
 
-struct StackFixture {
-  void setup() {
-    boost::unit_test::framework::register_observer(g_observer);
-    g_stack.Start();
-  }
-  void teardown() {
-    const char* keep = std::getenv("FLASHSALE_ITEST_KEEP");
-    g_stack.Stop(AnyTestFailed() || (keep != nullptr && std::string(keep) == "1"));
-    boost::unit_test::framework::deregister_observer(g_observer);
-  }
-};
-
-}  // namespace
+void StackFixture::teardown() {
+  const char* keep = std::getenv("FLASHSALE_ITEST_KEEP");
+  g_stack.Stop(AnyTestFailed() || (keep != nullptr && std::string(keep) == "1"));
+  boost::unit_test::framework::deregister_observer(g_observer);
+}
 int FreeLoopbackPort() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket: " + std::string(std::strerror(errno)));
@@ -463,6 +461,3 @@ std::vector<pid_t> ChildrenOf(pid_t parent) {
 }
 
 }  // namespace flashsale::itest
-
-using FlashsaleStackFixture = flashsale::itest::StackFixture;
-BOOST_TEST_GLOBAL_FIXTURE(FlashsaleStackFixture);

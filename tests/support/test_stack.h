@@ -129,6 +129,23 @@ std::string ReadFile(const std::string& path);
 // A loopback port nobody listens on right now: bind port 0, read it, close.
 int FreeLoopbackPort();
 
+// The repository root: FLASHSALE_REPO_ROOT, else the nearest parent of the working directory
+// holding the project.
+std::string RepoRoot();
+
+// fork + exec of `argv` (PATH searched) with exactly `env`, in `cwd`, stdin /dev/null, stdout and
+// stderr on `output_path`; returns the pid. WaitExitCode reaps it: the exit code, 128 + signal.
+pid_t SpawnToFile(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                  const std::string& cwd, const std::string& output_path);
+int WaitExitCode(pid_t pid);
+
+// The integration run's global fixture (registered in tests/integration/main.cc): starts the
+// stack before the first test, stops it after the last.
+struct StackFixture {
+  void setup();
+  void teardown();
+};
+
 // True once any assertion of the run has failed (the teardown keeps the var dir then).
 bool AnyTestFailed();
 

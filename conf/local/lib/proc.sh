@@ -41,10 +41,11 @@ spawn() {
 # title over their environment, so for them this is the only way to recognise them.
 component_signature() {
   case "$1" in
-    mariadb) echo mariadbd ;;
-    redis) echo redis-server ;;
+    mariadb | node[0-9]) echo mariadbd ;;
+    redis | redis[0-9] | sentinel[0-9]) echo redis-server ;;
     fcgi) echo __fcgi-supervise ;;
-    fcgi-master) echo flashsale-fcgi ;;
+    pool[0-9]) echo __pool-supervise ;;   # the cluster's pools (conf/local/cluster.sh)
+    fcgi-master | pool[0-9]-master) echo flashsale-fcgi ;;
     nginx) echo nginx ;;
     expiry) echo __expiry-loop ;;
   esac
@@ -75,7 +76,7 @@ pid_alive() {
   fi
   cmdline=$(tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline") || return 1
   case "$1" in
-    fcgi|fcgi-master|expiry)
+    fcgi|fcgi-master|expiry|pool[0-9]|pool[0-9]-master)
       # Started with this stack's environment: a pool or loop of another stack on this machine
       # has the same command line, and a reused pid must never make `stop` signal it.
       [[ "$cmdline" == *"$(component_signature "$1")"* ]] || return 1
