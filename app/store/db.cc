@@ -283,6 +283,7 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
       // anyway, since a committed write must never leave a stale entry behind.
       std::vector<std::function<void()>> hooks;
       if (tx) hooks = tx->on_commit_;
+      if (e.code == kErrNodeNotReady) NodeRefused();
       if (IsConnectionError(e.code) || e.code == kErrOutcomeUnknown) Drop();
       tx.reset();  // rolls back what is still open; nothing to do on a dropped connection
       if (e.code == kErrDeadlock || e.code == kErrLockWaitTimeout) {

@@ -197,6 +197,7 @@ class Database {
   // The writer choice of db_nodes.h; throws DbError{kErrCannotConnect} when no node accepts writes.
   void ConnectToWriter();
   void Adopt(std::unique_ptr<sql::Connection> conn, size_t node);
+  void NodeRefused();  // the connection's node answered 1047: tried after the others for a while
   sql::Connection* TxConnection();  // inside a transaction: the same connection, or DbError
   void CheckIdle();                 // pings a connection unused for over a second, drops it if dead
   sql::PreparedStatement& Prepare(const std::string& sql);

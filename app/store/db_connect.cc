@@ -41,18 +41,30 @@ constexpr int kGaleraSyncWait = 7;
 // the whole request's time: over TCP a dead host costs this once per kNodeRetryMs (TryOrder).
 constexpr int kNodeConnectTimeout = 1;
 
-std::string StatusValue(sql::Connection& conn, NodeState* state) {
-  std::unique_ptr<sql::Statement> st(conn.createStatement());
-  std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
-      "SHOW GLOBAL STATUS WHERE Variable_name IN "
-      "('wsrep_ready', 'wsrep_cluster_status', 'wsrep_local_state_comment')"));
-  while (rs->next()) {
-    std::string name = rs->getString(1), value = rs->getString(2);
-    if (name == "wsrep_ready") state->ready = value;
-    if (name == "wsrep_cluster_status") state->cluster_status = value;
-    if (name == "wsrep_local_state_comment") state->local_state = value;
+// Empty when the node on `conn` accepts writes, else why not. A node taken out of service with
+// wsrep_reject_queries (maintenance) still says Synced and still answers this SELECT, but
+// refuses the application's statements (1047): the variable is read too.
+std::string WriterCheck(sql::Connection& conn) {
+  NodeState state;
+  try {
+    std::unique_ptr<sql::Statement> st(conn.createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
+        "SELECT LOWER(VARIABLE_NAME), VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+        "WHERE VARIABLE_NAME IN ('WSREP_READY', 'WSREP_CLUSTER_STATUS', 'WSREP_LOCAL_STATE_COMMENT') "
+        "UNION ALL SELECT 'wsrep_reject_queries', @@global.wsrep_reject_queries"));
+    while (rs->next()) {
+      std::string name = rs->getString(1), value = rs->getString(2);
+      if (name == "wsrep_ready") state.ready = value;
+      if (name == "wsrep_cluster_status") state.cluster_status = value;
+      if (name == "wsrep_local_state_comment") state.local_state = value;
+      if (name == "wsrep_reject_queries") state.reject_queries = value;
+    }
+    conn.commit();  // the read opened a transaction (autocommit is off)
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() == kErrNodeNotReady) return "refuses queries (1047: " + std::string(e.what()) + ")";
+    throw;
   }
-  return WhyNotWriter(*state);
+  return WhyNotWriter(state);
 }
 
 }  // namespace
@@ -138,8 +150,7 @@ void Database::ConnectToWriter() {
     std::string reason;
     try {
       std::unique_ptr<sql::Connection> conn = Open(nodes[i], true);
-      NodeState state;
-      reason = StatusValue(*conn, &state);
+      reason = WriterCheck(*conn);
       if (reason.empty()) {
         Adopt(std::move(conn), i);
         return;
@@ -153,6 +164,10 @@ void Database::ConnectToWriter() {
   throw DbError{kErrCannotConnect, "no Galera node accepts writes: " + why};
 }
 
+void Database::NodeRefused() {
+  if (conn_ && !options_.nodes.empty()) node_failed_ms_[node_] = NowMs();
+}
+
 void Database::FailBack() {
   if (!conn_ || options_.nodes.empty()) return;
   int64_t now = NowMs();
@@ -161,8 +176,7 @@ void Database::FailBack() {
   for (size_t i = 0; i < node_; ++i) {
     try {
       std::unique_ptr<sql::Connection> conn = Open(options_.nodes[i], true);
-      NodeState state;
-      if (StatusValue(*conn, &state).empty()) {
+      if (WriterCheck(*conn).empty()) {
         Adopt(std::move(conn), i);  // the old connection is idle: closing it loses nothing
         last_used_ms_ = now;
         return;
@@ -182,8 +196,7 @@ std::string Database::node() const {
 std::string Database::CheckNode(const DbEndpoint& node) const {
   try {
     std::unique_ptr<sql::Connection> conn = Open(node, true);
-    NodeState state;
-    return StatusValue(*conn, &state);
+    return WriterCheck(*conn);
   } catch (const sql::SQLException& e) {
     return "cannot connect (" + std::to_string(e.getErrorCode()) + "): " + e.what();
   }

@@ -100,6 +100,9 @@ std::string WhyNotWriter(const NodeState& s) {
            (s.local_state.empty() ? std::string("unknown") : s.local_state) + ")";
   }
   if (s.ready != "ON") return "wsrep_ready is " + (s.ready.empty() ? std::string("unknown") : s.ready);
+  if (!s.reject_queries.empty() && s.reject_queries != "NONE") {
+    return "refuses client queries (wsrep_reject_queries " + s.reject_queries + ")";
+  }
   return "";
 }
 

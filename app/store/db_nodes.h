@@ -9,8 +9,9 @@
 // which are local to a node (invariant 6: a webhook's gap lock orders it with the order's
 // insert). So every process writes to the same node: the first of the list that accepts
 // writes, that is, it answers and reports wsrep_ready = ON, wsrep_cluster_status = Primary and
-// wsrep_local_state_comment = Synced (a joiner, a donor or a node cut off from the majority is
-// skipped). Every pool, the expiry job and the migrations are given the same list, so they all
+// wsrep_local_state_comment = Synced, and does not refuse client queries (wsrep_reject_queries
+// = NONE): a joiner, a donor, a node cut off from the majority or one taken out for maintenance
+// is skipped. Every pool, the expiry job and the migrations are given the same list, so they all
 // pick the same node without talking to each other.
 //
 // Failover and going back. A connection stays on its node while it works. When it breaks, or
@@ -63,6 +64,7 @@ struct NodeState {
   std::string ready;           // wsrep_ready: ON / OFF
   std::string cluster_status;  // wsrep_cluster_status: Primary / non-Primary / Disconnected
   std::string local_state;     // wsrep_local_state_comment: Synced / Donor/Desynced / Joining...
+  std::string reject_queries;  // @@wsrep_reject_queries: NONE, or ALL / ALL_KILL (maintenance)
 };
 
 // Empty when the node accepts writes; otherwise why not, for the log ("not Synced (Joined)").

@@ -5,7 +5,9 @@
 //     before, another after, the first again once it is back; every answer the clients got is in
 //     the database exactly once, nothing is oversold; prints the time without a writer and the
 //     503s;
-//   - a rolling restart (each node stopped and started in turn) under load: the same checks.
+//   - a rolling restart (each node stopped and started in turn) under load: the same checks;
+//   - while no node takes writes (every node refusing queries): a fast 503 with Retry-After,
+//     and the retry with the same Idempotency-Key afterwards does the work once.
 // The faults hit while requests are in flight (the load runs without pause and the kill waits
 // for a request in flight).
 #include <boost/test/unit_test.hpp>
@@ -175,6 +177,49 @@ BOOST_AUTO_TEST_CASE(a_hold_answered_before_the_kill_is_read_on_the_new_writer) 
   BOOST_TEST(view.available <= kStock - static_cast<int64_t>(ids.size()));
   NodeCommand("node-start", 1);
   down.node = 0;
+}
+
+BOOST_AUTO_TEST_CASE(no_node_taking_writes_is_a_fast_503_and_the_key_tells_the_truth_after) {
+  // wsrep_reject_queries = ALL: the node stays Synced in the cluster but answers 1047 to every
+  // client statement, as a node leaving the primary component does.
+  struct Reset {
+    ~Reset() {
+      for (int n = 1; n <= 3; ++n) RootSql(n, "SET GLOBAL wsrep_reject_queries = NONE");
+    }
+  } reset;
+  std::vector<Api> apis;
+  for (int i = 0; i < Cluster().pools(); ++i) apis.emplace_back(Cluster().pool_url(i));
+  int64_t product = itest::MustCreateProduct(apis[0], 100);
+  int64_t hold = itest::MustHold(apis[0], product, 1);
+
+  // The writer refuses: each pool moves to the next node within the request.
+  BOOST_REQUIRE(RootSql(1, "SET GLOBAL wsrep_reject_queries = ALL"));
+  for (const Api& api : apis) {
+    HttpResponse h = api.GetHold(hold);
+    BOOST_TEST(h.status == 200, "with node 1 refusing queries: " << h.Describe());
+  }
+  // No node takes writes: 503 with Retry-After, well inside the request timeout.
+  BOOST_REQUIRE(RootSql(2, "SET GLOBAL wsrep_reject_queries = ALL"));
+  BOOST_REQUIRE(RootSql(3, "SET GLOBAL wsrep_reject_queries = ALL"));
+  itest::Headers key = {{"Idempotency-Key", itest::UniqueName("no-writer")}};
+  for (const Api& api : apis) {
+    int64_t start = itest::NowMillis();
+    HttpResponse r = api.PostHold(product, 1, key);
+    int64_t took = itest::NowMillis() - start;
+    BOOST_TEST(r.status == 503, r.Describe());
+    BOOST_TEST(r.ErrorCode() == "service_unavailable");
+    BOOST_TEST(r.Header("Retry-After") == "1");
+    BOOST_TEST_MESSAGE("503 with no node taking writes in " << took << " ms");
+    BOOST_TEST(took < 5000, "the 503 took " << took << " ms");
+  }
+  for (int n = 1; n <= 3; ++n) BOOST_REQUIRE(RootSql(n, "SET GLOBAL wsrep_reject_queries = NONE"));
+  // The same key again: the 503s committed nothing, so the hold is made now, once.
+  HttpResponse r = apis[1].PostHold(product, 1, key);
+  BOOST_TEST_REQUIRE(r.status == 201, r.Describe());
+  HttpResponse again = apis[2].PostHold(product, 1, key);
+  BOOST_TEST(again.status == 201, again.Describe());
+  BOOST_TEST(again.json["hold_id"].asInt64() == r.json["hold_id"].asInt64());
+  BOOST_TEST(HoldsInDb(1, product).size() == 2u, "the first hold and the keyed one");
 }
 
 BOOST_AUTO_TEST_CASE(a_flash_sale_survives_the_writer_killed_and_rejoining) {

@@ -76,6 +76,10 @@ std::vector<int64_t> LocalCommits();
 // Runs `cluster.sh VERB N` and requires it to succeed.
 void NodeCommand(const std::string& verb, int node);
 
+// Runs `sql` as MariaDB's root on node `node` (the mariadb client, through the node's socket);
+// true when it succeeded.
+bool RootSql(int node, const std::string& sql);
+
 // The holds of `product` in the database, read on node `node` after it caught up.
 std::set<int64_t> HoldsInDb(int node, int64_t product);
 

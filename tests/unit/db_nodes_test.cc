@@ -96,6 +96,9 @@ BOOST_AUTO_TEST_CASE(only_a_synced_node_of_the_primary_component_takes_writes) {
   BOOST_TEST(WhyNotWriter({"ON", "Primary", "Joined"}).find("not Synced") != std::string::npos);
   BOOST_TEST(WhyNotWriter({"ON", "Primary", "Donor/Desynced"}).find("Donor/Desynced") != std::string::npos);
   BOOST_TEST(WhyNotWriter({"OFF", "Primary", "Synced"}).find("wsrep_ready") != std::string::npos);
+  // A node taken out for maintenance.
+  BOOST_TEST(WhyNotWriter({"ON", "Primary", "Synced", "ALL"}).find("wsrep_reject_queries ALL") != std::string::npos);
+  BOOST_TEST(WhyNotWriter({"ON", "Primary", "Synced", "NONE"}).empty());
   // A MariaDB without wsrep has none of these status variables.
   BOOST_TEST(WhyNotWriter({"", "", ""}).find("not a Galera node") != std::string::npos);
 }
