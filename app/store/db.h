@@ -34,7 +34,14 @@
 // (the payment webhook locks the gap where a missing order will be inserted) asks for it; that
 // costs one more round trip (SET TRANSACTION) per attempt.
 //
-// No MariaDB header leaks out of this file's .cc: repositories use Tx, Rows and DbError only.
+// A Galera cluster (db_nodes): connections go to the one writer node store/db_nodes.h chooses
+// (store/db_connect.cc), and every session waits for the cluster before each transaction
+// (wsrep_sync_wait). A certification failure or a brute-force abort is a 1213 like a deadlock:
+// the whole body runs again. A node that stops taking statements answers 1047: handled as a
+// lost connection (not committed, run again on a connection to the next node), except after
+// COMMIT was sent, where it is an unknown outcome like a lost connection (also 1180).
+//
+// No MariaDB header leaks out of the .cc files: repositories use Tx, Rows and DbError only.
 #pragma once
 
 #include <cstdint>

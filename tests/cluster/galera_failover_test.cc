@@ -274,12 +274,17 @@ BOOST_AUTO_TEST_CASE(a_rolling_restart_under_load_loses_nothing) {
   for (int n = 1; n <= 3; ++n) {
     BOOST_REQUIRE(itest::Eventually(5000, [&] { return load.in_flight() > 0; }));
     NodeDown down{n};
+    int64_t step = itest::NowMillis();
     NodeCommand("node-stop", n);
+    int64_t stopped = itest::NowMillis();
     int64_t mark = load.definite();
     BOOST_REQUIRE_MESSAGE(itest::Eventually(60000, [&] { return load.definite() >= mark + 10; }),
                           "no writer with node " << n << " stopped");
+    int64_t rejoin = itest::NowMillis();
     NodeCommand("node-start", n);
     down.node = 0;
+    BOOST_TEST_MESSAGE("node " << n << ": stopped in " << stopped - step << " ms, Synced again "
+                               << itest::NowMillis() - rejoin << " ms after node-start");
     mark = load.definite();
     BOOST_REQUIRE_MESSAGE(itest::Eventually(60000, [&] { return load.definite() >= mark + 10; }),
                           "no writer after node " << n << " rejoined");
