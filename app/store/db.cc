@@ -306,7 +306,10 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
         // request that was never sent did nothing. Run it again on a fresh connection.
         LOG4CPLUS_WARN(util::StoreLog(), "database connection failed (" << e.code << "): "
                                              << e.message << "; attempt " << attempt);
-        if (attempt < attempts) {
+        // With db_nodes, a failed connect has already tried every node (bounded connect
+        // timeouts each): scanning them again at once would only make the 503 slower.
+        bool scanned_all = e.code == kErrCannotConnect && !options_.nodes.empty();
+        if (attempt < attempts && !scanned_all) {
           flashsale::metrics::TxRetried(Cause(e.code));
           if (attempt > 1) Backoff(attempt);  // the first retry is a reconnect, at once
           continue;
