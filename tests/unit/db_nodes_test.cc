@@ -88,19 +88,19 @@ BOOST_AUTO_TEST_CASE(relative_sockets_resolve_against_var_dir) {
 }
 
 BOOST_AUTO_TEST_CASE(only_a_synced_node_of_the_primary_component_takes_writes) {
-  BOOST_TEST(WhyNotWriter({"ON", "Primary", "Synced"}).empty());
-  BOOST_TEST(WhyNotWriter({"OFF", "non-Primary", "Initialized"}).find("primary component") != std::string::npos);
-  BOOST_TEST(WhyNotWriter({"OFF", "Disconnected", ""}).find("primary component") != std::string::npos);
+  BOOST_TEST(WhyNotWriter({"ON", "Primary", "Synced", "NONE"}).empty());
+  BOOST_TEST(WhyNotWriter({"OFF", "non-Primary", "Initialized", "NONE"}).find("primary component") != std::string::npos);
+  BOOST_TEST(WhyNotWriter({"OFF", "Disconnected", "", "NONE"}).find("primary component") != std::string::npos);
   // Members of the primary component that are still catching up, or giving a state transfer.
-  BOOST_TEST(WhyNotWriter({"OFF", "Primary", "Joining: receiving State Transfer"}).find("not Synced") != std::string::npos);
-  BOOST_TEST(WhyNotWriter({"ON", "Primary", "Joined"}).find("not Synced") != std::string::npos);
-  BOOST_TEST(WhyNotWriter({"ON", "Primary", "Donor/Desynced"}).find("Donor/Desynced") != std::string::npos);
-  BOOST_TEST(WhyNotWriter({"OFF", "Primary", "Synced"}).find("wsrep_ready") != std::string::npos);
+  BOOST_TEST(WhyNotWriter({"OFF", "Primary", "Joining: receiving State Transfer", "NONE"}).find("not Synced") != std::string::npos);
+  BOOST_TEST(WhyNotWriter({"ON", "Primary", "Joined", "NONE"}).find("not Synced") != std::string::npos);
+  BOOST_TEST(WhyNotWriter({"ON", "Primary", "Donor/Desynced", "NONE"}).find("Donor/Desynced") != std::string::npos);
+  BOOST_TEST(WhyNotWriter({"OFF", "Primary", "Synced", "NONE"}).find("wsrep_ready") != std::string::npos);
   // A node taken out for maintenance.
   BOOST_TEST(WhyNotWriter({"ON", "Primary", "Synced", "ALL"}).find("wsrep_reject_queries ALL") != std::string::npos);
   BOOST_TEST(WhyNotWriter({"ON", "Primary", "Synced", "NONE"}).empty());
   // A MariaDB without wsrep has none of these status variables.
-  BOOST_TEST(WhyNotWriter({"", "", ""}).find("not a Galera node") != std::string::npos);
+  BOOST_TEST(WhyNotWriter({"", "", "", "NONE"}).find("not a Galera node") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(recently_failed_nodes_are_tried_last) {
