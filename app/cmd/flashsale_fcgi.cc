@@ -21,6 +21,7 @@
 #include "process/master.h"
 #include "process/proctitle.h"
 #include "process/worker.h"
+#include "store/options.h"
 #include "store/preflight.h"
 #include "util/cli.h"
 #include "util/config.h"
@@ -43,6 +44,8 @@ int main(int argc, char** argv) {
       config = refused;
     } else if (!process::SocketOwnerKnown(config.value(), &socket_error)) {
       config = Status::InvalidArgument("invalid_config", socket_error);
+    } else if (auto nodes = store::DbNodesFrom(config.value()); !nodes.ok()) {
+      config = nodes.status();
     }
   }
   if (!config.ok()) {

@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
        {{"--seed", "then apply sql_dir/seed.sql (the demo product)"}}});
   if (!cli.line) return cli.exit_status;
   Result<util::Config> config = util::LoadConfig(cli.line->config_path);
+  if (config.ok()) {
+    if (auto nodes = store::DbNodesFrom(config.value()); !nodes.ok()) config = nodes.status();
+  }
   if (!config.ok()) {
     std::fprintf(stderr, "flashsale-migrate: %s\n", config.status().message().c_str());
     return 1;

@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
       {"flashsale-release-expired", "One run of the expiry job: releases expired holds and orders.", {}});
   if (!cli.line) return cli.exit_status;
   Result<util::Config> config = util::LoadConfig(cli.line->config_path);
+  if (config.ok()) {
+    if (auto nodes = store::DbNodesFrom(config.value()); !nodes.ok()) config = nodes.status();
+  }
   if (!config.ok()) {
     // Under cron nobody reads stderr: log where the job's lines go when the environment names
     // a log config (the crontab does).

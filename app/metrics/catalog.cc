@@ -19,11 +19,13 @@ const std::vector<FamilyInfo>& Catalog() {
        "or the refusal's error code; payment is the webhook's status."},
       {kDbRetries, Type::kCounter,
        "Transactions run again, by cause: deadlock, lock_wait_timeout, conflict (the request "
-       "asked to run again), connection (lost before the commit point), cannot_connect."},
+       "asked to run again), connection (lost before the commit point), cannot_connect, "
+       "node_not_ready (a Galera node refused statements: 1047)."},
       {kDbUnavailable, Type::kCounter,
        "Transactions given up with 503, by cause: deadlock, lock_wait_timeout, conflict, "
-       "cannot_connect, connection, commit_unknown (the connection was lost after COMMIT was "
-       "sent), cache (committed, but neither Redis nor the trust ledger could be reached)."},
+       "cannot_connect, connection, node_not_ready, commit_unknown (the connection was lost "
+       "after COMMIT was sent), cache (committed, but neither Redis nor the trust ledger could "
+       "be reached)."},
       {kCacheLookups, Type::kCounter,
        "Availability cache lookups: hit, miss, bypass (cache untrusted or Redis unreachable)."},
       {kCacheFills, Type::kCounter,

@@ -49,7 +49,8 @@ void WebhookDecided(const Status& s, std::string_view outcome, std::string_view 
 void KeyedWorkDecided(std::string_view scope, const Status& s);
 
 // ---- The database (store/db.cc). Causes: deadlock, lock_wait_timeout, conflict (the body asked
-// to run again), connection (lost before the commit point), cannot_connect, commit_unknown.
+// to run again), connection (lost before the commit point), cannot_connect, node_not_ready,
+// commit_unknown.
 void TxRetried(std::string_view cause);
 void TxUnavailable(std::string_view cause);
 

@@ -112,6 +112,7 @@ int RunWorker(const util::Config& config, int listen_fd, store::CacheTrust& trus
     http::WriteResponse(request, response);
     FCGX_Finish_r(&request);
     board.RequestFinished(slot);  // scoreboard
+    db.FailBack();  // a Galera writer's way back to a preferred node: between requests (db_nodes.h)
     last_request = Clock::now();
     if (config.pm_max_requests > 0 && ++served >= config.pm_max_requests) {
       LOG4CPLUS_DEBUG(util::ProcessLog(), "worker " << getpid() << " served " << served << " requests; exiting");

@@ -1,6 +1,7 @@
-// Database, Tx and Rows over MySQL Connector/C++ 1.1 (JDBC-style API). This is the only file that
-// includes Connector/C++ headers and the only place sql::SQLException is caught: it becomes a
-// DbError inside the store, and a Status at Database::Run's boundary.
+// Database, Tx and Rows over MySQL Connector/C++ 1.1 (JDBC-style API). With db_connect.cc (where
+// to connect), the only file that includes Connector/C++ headers and catches
+// sql::SQLException: it becomes a DbError inside the store, and a Status at Database::Run's
+// boundary.
 #include "store/db.h"
 
 #include <cppconn/datatype.h>
@@ -28,10 +29,15 @@ namespace {
 DbError Translate(const sql::SQLException& e) { return DbError{e.getErrorCode(), e.what()}; }
 
 // Client-side errors (2000-2999: server gone, lost connection), the server shutting down (1053)
-// or killing the connection (1927), and a failed connect mean the connection is not usable.
+// or killing the connection (1927), a Galera node that stopped taking statements (1047), and a
+// failed connect mean the connection is not usable: the next one may go to another node.
 bool IsConnectionError(int code) {
-  return (code >= 2000 && code < 3000) || code == 1053 || code == 1927 || code == kErrCannotConnect;
+  return (code >= 2000 && code < 3000) || code == 1053 || code == 1927 ||
+         code == kErrNodeNotReady || code == kErrCannotConnect;
 }
+
+// ER_ERROR_DURING_COMMIT: the storage engine or the replication (wsrep) failed the commit.
+constexpr int kErrDuringCommit = 1180;
 
 void Bind(sql::PreparedStatement& ps, const std::vector<Param>& params) {
   unsigned i = 1;
@@ -62,6 +68,7 @@ const char* Cause(int code) {
     case kErrDeadlock: return "deadlock";
     case kErrLockWaitTimeout: return "lock_wait_timeout";
     case kErrCannotConnect: return "cannot_connect";
+    case kErrNodeNotReady: return "node_not_ready";
     case kErrOutcomeUnknown: return "commit_unknown";
     default: return "connection";
   }
@@ -197,7 +204,11 @@ void Database::Committing(const std::function<void()>& send) {
     send();
   } catch (const sql::SQLException& e) {
     int code = e.getErrorCode();
-    if (IsConnectionError(code) && code != kErrServerGone) {
+    // A Galera node that leaves the primary component while replicating a commit (1047), or
+    // whose replication fails it (1180), cannot tell whether the others committed the write
+    // set: unknown, as a lost connection. A certification failure is a plain 1213: the write
+    // set was refused on every node, and the transaction runs again.
+    if ((IsConnectionError(code) && code != kErrServerGone) || code == kErrDuringCommit) {
       throw DbError{kErrOutcomeUnknown,
                     std::string("connection lost after a committing request was sent: ") + e.what()};
     }
@@ -226,44 +237,6 @@ sql::Connection* Database::TxConnection() {
   // with the old one and the rest committed alone. The caller's Run starts over instead.
   if (!conn_) throw DbError{kErrServerGone, "connection dropped during the transaction"};
   return conn_.get();
-}
-
-sql::Connection* Database::Connection() {
-  if (conn_) return conn_.get();
-  try {
-    sql::ConnectOptionsMap props;
-    if (!options_.socket.empty()) {
-      props["hostName"] = sql::SQLString("unix://" + options_.socket);
-    } else {
-      props["hostName"] = sql::SQLString("tcp://" + options_.host);
-      props["port"] = options_.port;
-    }
-    props["userName"] = sql::SQLString(options_.user);
-    props["password"] = sql::SQLString(options_.password);
-    props["schema"] = sql::SQLString(options_.schema);
-    props["OPT_CONNECT_TIMEOUT"] = 2;
-    props["OPT_READ_TIMEOUT"] = 30;
-    props["OPT_WRITE_TIMEOUT"] = 30;
-    props["OPT_RECONNECT"] = false;  // a silent reconnect would lose the open transaction
-    props["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
-    conn_.reset(sql::mysql::get_mysql_driver_instance()->connect(props));
-    std::unique_ptr<sql::Statement> st(conn_->createStatement());
-    st->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");  // see db.h
-    if (options_.lock_wait_timeout > 0) {
-      // Our own lock waits, not the server's (Debian's MariaDB waits 50 s for a row lock and a
-      // day for a metadata lock): the retry budget must fit inside the request timeouts.
-      std::string n = std::to_string(options_.lock_wait_timeout);
-      st->execute("SET SESSION innodb_lock_wait_timeout = " + n + ", SESSION lock_wait_timeout = " + n);
-    }
-    conn_->setAutoCommit(false);
-    return conn_.get();
-  } catch (const sql::SQLException& e) {
-    // Whatever the reason (refused, 1040 too many connections, access denied), the database
-    // cannot be used now: that is "unavailable" for the client, not an internal error.
-    conn_.reset();
-    throw DbError{kErrCannotConnect,
-                  "cannot connect (" + std::to_string(e.getErrorCode()) + "): " + e.what()};
-  }
 }
 
 sql::PreparedStatement& Database::Prepare(const std::string& sql) {
@@ -315,6 +288,7 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
       // anyway, since a committed write must never leave a stale entry behind.
       std::vector<std::function<bool()>> hooks;
       if (tx) hooks = tx->on_commit_;
+      if (e.code == kErrNodeNotReady) NodeRefused();
       if (IsConnectionError(e.code) || e.code == kErrOutcomeUnknown) Drop();
       tx.reset();  // rolls back what is still open; nothing to do on a dropped connection
       if (e.code == kErrDeadlock || e.code == kErrLockWaitTimeout) {
@@ -337,7 +311,10 @@ Status Database::Run(const std::function<Status(Tx&)>& body, Isolation isolation
         // request that was never sent did nothing. Run it again on a fresh connection.
         LOG4CPLUS_WARN(util::StoreLog(), "database connection failed (" << e.code << "): "
                                              << e.message << "; attempt " << attempt);
-        if (attempt < attempts) {
+        // With db_nodes, a failed connect has already tried every node (bounded connect
+        // timeouts each): scanning them again at once would only make the 503 slower.
+        bool scanned_all = e.code == kErrCannotConnect && !options_.nodes.empty();
+        if (attempt < attempts && !scanned_all) {
           flashsale::metrics::TxRetried(Cause(e.code));
           if (attempt > 1) Backoff(attempt);  // the first retry is a reconnect, at once
           continue;

@@ -34,7 +34,14 @@
 // (the payment webhook locks the gap where a missing order will be inserted) asks for it; that
 // costs one more round trip (SET TRANSACTION) per attempt.
 //
-// No MariaDB header leaks out of this file's .cc: repositories use Tx, Rows and DbError only.
+// A Galera cluster (db_nodes): connections go to the one writer node store/db_nodes.h chooses
+// (store/db_connect.cc), and every session waits for the cluster before each transaction
+// (wsrep_sync_wait). A certification failure or a brute-force abort is a 1213 like a deadlock:
+// the whole body runs again. A node that stops taking statements answers 1047: handled as a
+// lost connection (not committed, run again on a connection to the next node), except after
+// COMMIT was sent, where it is an unknown outcome like a lost connection (also 1180).
+//
+// No MariaDB header leaks out of the .cc files: repositories use Tx, Rows and DbError only.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +53,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/db_nodes.h"
 #include "util/status.h"
 
 namespace sql {
@@ -60,6 +68,10 @@ struct DbOptions {
   std::string socket;  // used when not empty
   std::string host = "127.0.0.1";
   int port = 3306;
+  // A Galera cluster (db_nodes.h): when not empty, replaces socket/host/port. nodes_error: the
+  // list could not be parsed; every connection fails with it (the binaries refuse to start).
+  std::vector<DbEndpoint> nodes;
+  std::string nodes_error;
   std::string user;
   std::string password;
   std::string schema;
@@ -76,6 +88,10 @@ struct DbError {
 };
 
 constexpr int kErrDuplicateKey = 1062;
+// ER_UNKNOWN_COM_ERROR, which a Galera node answers to every statement while it cannot take
+// them ("WSREP has not yet prepared node for application use": it left the primary component,
+// or it is still joining). Handled like a lost connection: the next one goes to another node.
+constexpr int kErrNodeNotReady = 1047;
 constexpr int kErrLockWaitTimeout = 1205;
 constexpr int kErrDeadlock = 1213;
 // libmariadb's CR_SERVER_GONE_ERROR: the request could not be sent (the connection was already
@@ -171,6 +187,15 @@ class Database {
   // for housekeeping reads whose failure the caller handles itself (the trust ledger's lease),
   // so that they never add retries, back-off or 503 counts to the request they happen in.
   bool ReadInt(const std::string& sql, int64_t* out);
+  // Between two requests (never inside Run): a connection on a later node of db_nodes than
+  // the first moves to an earlier node that accepts writes again, at most once per
+  // kFailBackCheckMs (db_nodes.h). Does nothing without db_nodes.
+  void FailBack();
+  // The node or server the current connection goes to; "" when there is none.
+  std::string node() const;
+  // Connects to one node on its own and says whether it accepts writes: "" if so, else why
+  // not (`-t` prints it for every node).
+  std::string CheckNode(const DbEndpoint& node) const;
 
   // Executes a script statement by statement outside any retry logic (migrations).
   // REQUIRES: statements separated by ";" at the end of a line.
@@ -179,6 +204,12 @@ class Database {
  private:
   friend class Tx;
   sql::Connection* Connection();    // connects lazily; throws DbError when it cannot
+  // store/db_connect.cc: a connection to `node` with the session settings, or sql::SQLException.
+  std::unique_ptr<sql::Connection> Open(const DbEndpoint& node, bool galera) const;
+  // The writer choice of db_nodes.h; throws DbError{kErrCannotConnect} when no node accepts writes.
+  void ConnectToWriter();
+  void Adopt(std::unique_ptr<sql::Connection> conn, size_t node);
+  void NodeRefused();  // the connection's node answered 1047: tried after the others for a while
   sql::Connection* TxConnection();  // inside a transaction: the same connection, or DbError
   void CheckIdle();                 // pings a connection unused for over a second, drops it if dead
   sql::PreparedStatement& Prepare(const std::string& sql);
@@ -191,6 +222,12 @@ class Database {
   std::unique_ptr<sql::Connection> conn_;
   std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   int64_t last_used_ms_ = 0;  // monotonic; a connection idle for long is checked before use
+  // With db_nodes: the node conn_ goes to, when it last looked for an earlier one, and when each
+  // node last failed (0 = not recently), for TryOrder.
+  size_t node_ = 0;
+  int64_t node_checked_ms_ = 0;
+  std::vector<int64_t> node_failed_ms_;
+  std::string writer_;  // the node last written to, to log a change of writer once
 };
 
 }  // namespace flashsale::store

@@ -4,8 +4,24 @@
 
 namespace flashsale::store {
 
+Result<std::vector<DbEndpoint>> DbNodesFrom(const util::Config& c) {
+  Result<std::vector<DbEndpoint>> nodes = ParseDbNodes(c.db_nodes);
+  if (nodes.ok()) {
+    for (DbEndpoint& node : nodes.value()) {
+      if (!node.socket.empty()) node.socket = c.VarPath(node.socket);
+    }
+  }
+  return nodes;
+}
+
 DbOptions DbOptionsFrom(const util::Config& c) {
   DbOptions o;
+  Result<std::vector<DbEndpoint>> nodes = DbNodesFrom(c);
+  if (nodes.ok()) {
+    o.nodes = nodes.value();
+  } else {
+    o.nodes_error = nodes.status().message();
+  }
   if (!c.db_socket.empty()) o.socket = c.VarPath(c.db_socket);
   o.host = c.db_host;
   o.port = c.db_port;

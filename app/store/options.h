@@ -9,6 +9,9 @@
 namespace flashsale::store {
 
 DbOptions DbOptionsFrom(const util::Config& config);
+// db_nodes parsed, socket paths resolved against var_dir; an error names the bad entry. Every
+// binary checks it at start (a list that does not parse must not fall back to db_socket).
+Result<std::vector<DbEndpoint>> DbNodesFrom(const util::Config& config);
 RedisOptions RedisOptionsFrom(const util::Config& config);
 
 }  // namespace flashsale::store
