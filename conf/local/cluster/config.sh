@@ -89,10 +89,13 @@ render_node_conf() {
     # method's script (cluster/sst/wsrep_sst_ist_only) refuses a full copy (SST).
     echo "wsrep_sst_method = ist_only"
     echo "wsrep_sst_receive_address = 127.0.0.1"
-    # Failure detection in seconds rather than the defaults' 5-15 s, for the tests' faults.
+    # Failure detection in seconds rather than the defaults' 5-15 s, for the tests' faults. A
+    # causal wait (wsrep_sync_wait) gives up after 5 s, within the pool's lock wait budget,
+    # instead of the default 30 s that would outlast request_terminate_timeout.
     echo "wsrep_provider_options = \"gmcast.listen_addr=tcp://127.0.0.1:$(gmcast_port "$n");" \
          "ist.recv_addr=127.0.0.1:$(ist_port "$n"); gcache.size=$CLUSTER_GCACHE_SIZE; gcache.recover=yes;" \
-         "evs.suspect_timeout=PT3S; evs.inactive_timeout=PT6S; evs.install_timeout=PT6S\""
+         "evs.suspect_timeout=PT3S; evs.inactive_timeout=PT6S; evs.install_timeout=PT6S;" \
+         "repl.causal_read_timeout=PT5S\""
   } >"$VAR/conf/node$n.cnf.tmp"
   mv -f "$VAR/conf/node$n.cnf.tmp" "$VAR/conf/node$n.cnf"
 }
