@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <boost/test/tree/observer.hpp>
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
 #include <cstdlib>
@@ -20,6 +19,8 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
+
+#include "../support/failure_observer.h"
 
 extern char** environ;
 
@@ -60,35 +61,13 @@ int FreeBlock(int count, std::mt19937& rng) {
 
 ClusterStack g_cluster;
 
-class FailureObserver : public boost::unit_test::test_observer {
- public:
-  void test_unit_start(const boost::unit_test::test_unit& tu) override {
-    if (tu.p_type == boost::unit_test::TUT_CASE) case_failed_ = false;
-  }
-  void assertion_result(boost::unit_test::assertion_result ar) override {
-    if (ar == boost::unit_test::AR_FAILED) Failed();
-  }
-  void exception_caught(const boost::execution_exception&) override { Failed(); }
-  void test_unit_aborted(const boost::unit_test::test_unit&) override { Failed(); }
-  void test_unit_finish(const boost::unit_test::test_unit& tu, unsigned long) override {
-    if (tu.p_type != boost::unit_test::TUT_CASE || !case_failed_ || !g_cluster.started()) return;
-    std::cerr << "\n----- " << tu.full_name() << " failed; cluster logs (" << g_cluster.var_dir()
-              << ") -----\n"
-              << g_cluster.DiagnosticTails() << "----- end of logs -----\n"
-              << std::flush;
-  }
-  bool any_failed() const { return any_failed_; }
-
- private:
-  void Failed() {
-    case_failed_ = true;
-    any_failed_ = true;
-  }
-  bool case_failed_ = false;
-  bool any_failed_ = false;
-};
-
-FailureObserver g_observer;
+itest::FailureObserver g_observer([](const std::string& case_name) {
+  if (!g_cluster.started()) return;
+  std::cerr << "\n----- " << case_name << " failed; cluster logs (" << g_cluster.var_dir()
+            << ") -----\n"
+            << g_cluster.DiagnosticTails() << "----- end of logs -----\n"
+            << std::flush;
+});
 
 }  // namespace
 

@@ -96,17 +96,20 @@ int64_t DbAvailable(DbProbe& db, int64_t product) {
   return row.stock - row.reserved;
 }
 
-}  // namespace
-
-BOOST_AUTO_TEST_SUITE(shared_trust)
-
-BOOST_AUTO_TEST_CASE(a_pool_cut_off_from_redis_never_lets_another_serve_a_stale_availability) {
-  CutProxy proxy(Stack().redis_socket());
-  ScopedPool writer_pool(ThroughProxy(proxy));
+// Each case: the stack's pool writes through a proxy to Redis, a second pool reads directly.
+struct TwoPools {
+  CutProxy proxy{Stack().redis_socket()};
+  ScopedPool writer_pool{ThroughProxy(proxy)};
   SecondPool reader_pool;
   Api api;
-  DbProbe db(Stack().mysql_socket());
+  DbProbe db{Stack().mysql_socket()};
+};
 
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(shared_trust, TwoPools)
+
+BOOST_AUTO_TEST_CASE(a_pool_cut_off_from_redis_never_lets_another_serve_a_stale_availability) {
   int64_t product = MustCreateProduct(api, 5);
   BOOST_TEST_REQUIRE(reader_pool.Available(product) == 5);  // the other pool caches "5"
   BOOST_TEST_REQUIRE(reader_pool.Available(product) == 5);
@@ -139,12 +142,6 @@ BOOST_AUTO_TEST_CASE(a_pool_cut_off_from_redis_never_lets_another_serve_a_stale_
 }
 
 BOOST_AUTO_TEST_CASE(a_fill_paused_across_a_cut_off_write_is_never_served) {
-  CutProxy proxy(Stack().redis_socket());
-  ScopedPool writer_pool(ThroughProxy(proxy));
-  SecondPool reader_pool;
-  Api api;
-  DbProbe db(Stack().mysql_socket());
-
   int64_t product = MustCreateProduct(api, 5);
   reader_pool.Arm("cache.before_fill");
   auto paused = std::async(std::launch::async, [&] { return reader_pool.Available(product); });

@@ -11,7 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/test/tree/observer.hpp>
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
 #include <cstdlib>
@@ -21,6 +20,8 @@
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+
+#include "failure_observer.h"
 
 extern char** environ;
 
@@ -134,37 +135,13 @@ TestStack g_stack;
 
 namespace {
 
-class FailureObserver : public boost::unit_test::test_observer {
- public:
-  void test_unit_start(const boost::unit_test::test_unit& tu) override {
-    if (tu.p_type == boost::unit_test::TUT_CASE) case_failed_ = false;
-  }
-  void assertion_result(boost::unit_test::assertion_result ar) override {
-    if (ar == boost::unit_test::AR_FAILED) Failed();
-  }
-  void exception_caught(const boost::execution_exception&) override { Failed(); }
-  void test_unit_aborted(const boost::unit_test::test_unit&) override { Failed(); }
-  void test_unit_finish(const boost::unit_test::test_unit& tu, unsigned long) override {
-    if (tu.p_type != boost::unit_test::TUT_CASE || !case_failed_ || !g_stack.started()) return;
-    std::cerr << "\n----- " << tu.full_name() << " failed; stack logs (" << g_stack.var_dir()
-              << "/log) -----\n"
-              << g_stack.DiagnosticTails() << "----- end of logs -----\n"
-              << std::flush;
-  }
-
-  bool any_failed() const { return any_failed_; }
-
- private:
-  void Failed() {
-    case_failed_ = true;
-    any_failed_ = true;
-  }
-
-  bool case_failed_ = false;
-  bool any_failed_ = false;
-};
-
-FailureObserver g_observer;
+FailureObserver g_observer([](const std::string& case_name) {
+  if (!g_stack.started()) return;
+  std::cerr << "\n----- " << case_name << " failed; stack logs (" << g_stack.var_dir()
+            << "/log) -----\n"
+            << g_stack.DiagnosticTails() << "----- end of logs -----\n"
+            << std::flush;
+});
 
 }  // namespace
 
