@@ -22,8 +22,6 @@
 
 #include "../support/failure_observer.h"
 
-extern char** environ;
-
 namespace flashsale::ctest {
 namespace {
 
@@ -89,15 +87,7 @@ std::string ClusterStack::node_socket(int n) const {
 }
 
 std::vector<std::string> ClusterStack::Environment() const {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry(*e);
-    size_t eq = entry.find('=');
-    if (eq == std::string::npos) continue;
-    std::string name = entry.substr(0, eq);
-    if (name.rfind("FLASHSALE_", 0) == 0) continue;  // the developer's own stack settings
-    env[name] = entry.substr(eq + 1);
-  }
+  std::map<std::string, std::string> env = itest::EnvironmentWithoutFlashsale();
   if (const char* bin = std::getenv("FLASHSALE_BIN_DIR"); bin != nullptr && *bin != '\0') {
     fs::path dir(bin);
     env["FLASHSALE_BIN_DIR"] = (dir.is_absolute() ? dir : fs::path(repo_root_) / dir).string();
@@ -222,14 +212,8 @@ std::string ClusterStack::DiagnosticTails(int lines) const {
   }
   std::ostringstream out;
   for (const std::string& name : logs) {
-    std::string text = itest::ReadFile(var_dir_ + "/" + name);
-    if (text.empty()) continue;
-    size_t pos = text.size();
-    for (int i = 0; i < lines && pos != std::string::npos && pos > 0; ++i) {
-      pos = text.rfind('\n', pos - 1);
-    }
-    out << "==> " << name << " <==\n"
-        << (pos == std::string::npos ? text : text.substr(pos + 1)) << "\n";
+    std::string tail = itest::TailOfFile(var_dir_ + "/" + name, lines);
+    if (!tail.empty()) out << "==> " << name << " <==\n" << tail << "\n";
   }
   return out.str();
 }

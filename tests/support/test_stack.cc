@@ -158,16 +158,21 @@ TestStack& Stack() {
 
 std::string TestStack::base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-std::vector<std::string> TestStack::Environment(const EnvOverrides& extra) const {
+std::map<std::string, std::string> EnvironmentWithoutFlashsale() {
   std::map<std::string, std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry(*e);
     size_t eq = entry.find('=');
     if (eq == std::string::npos) continue;
     std::string name = entry.substr(0, eq);
-    if (name.rfind("FLASHSALE_", 0) == 0) continue;  // the developer's own stack settings
+    if (name.rfind("FLASHSALE_", 0) == 0) continue;
     env[name] = entry.substr(eq + 1);
   }
+  return env;
+}
+
+std::vector<std::string> TestStack::Environment(const EnvOverrides& extra) const {
+  std::map<std::string, std::string> env = EnvironmentWithoutFlashsale();
   env["FLASHSALE_VAR_DIR"] = var_dir_;
   if (const char* bin = std::getenv("FLASHSALE_BIN_DIR"); bin != nullptr && *bin != '\0') {
     env["FLASHSALE_BIN_DIR"] = BinDir(repo_root_);  // the stack runs these binaries too
@@ -356,8 +361,8 @@ std::vector<pid_t> TestStack::PoolWorkerPids() const {
   return master == 0 ? std::vector<pid_t>{} : ChildrenOf(master);
 }
 
-std::string TestStack::LogTail(const std::string& name, int lines) const {
-  std::string text = ReadFile(var_dir_ + "/log/" + name);
+std::string TailOfFile(const std::string& path, int lines) {
+  std::string text = ReadFile(path);
   if (text.size() > 256 * 1024) text.erase(0, text.size() - 256 * 1024);
   size_t pos = text.size();
   if (pos > 0 && text[pos - 1] == '\n') --pos;
@@ -365,6 +370,10 @@ std::string TestStack::LogTail(const std::string& name, int lines) const {
     pos = text.rfind('\n', pos - 1);
   }
   return (pos == std::string::npos || pos == 0) ? text : text.substr(pos + 1);
+}
+
+std::string TestStack::LogTail(const std::string& name, int lines) const {
+  return TailOfFile(var_dir_ + "/log/" + name, lines);
 }
 
 std::string TestStack::DiagnosticTails() const {

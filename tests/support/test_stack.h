@@ -125,6 +125,11 @@ std::vector<pid_t> ChildrenOf(pid_t parent);
 
 // The whole file at `path`, "" when it cannot be read.
 std::string ReadFile(const std::string& path);
+// The last `lines` lines of the file at `path` (of its last 256 KiB), "" when it cannot be read.
+std::string TailOfFile(const std::string& path, int lines);
+// This process's environment without any FLASHSALE_* variable (the developer's own stack
+// settings), as a map the stacks add their own settings to.
+std::map<std::string, std::string> EnvironmentWithoutFlashsale();
 
 // A loopback port nobody listens on right now: bind port 0, read it, close.
 int FreeLoopbackPort();
