@@ -30,23 +30,6 @@ using itest::NowMillis;
 constexpr int kBuyers = 6;
 constexpr int64_t kStock = 100000;  // never sold out: every hold writes and invalidates
 
-// GET equals the database through `api` (stock; available = stock - reserved + units of holds
-// expired but not released yet), within a few seconds for a node that applies late.
-void CheckReads(const Api& api, itest::DbProbe& db, int64_t product, const std::string& where) {
-  std::string last;
-  bool equal = itest::Eventually(5000, [&] {
-    itest::ProductView v = itest::MustGetProduct(api, product);
-    itest::SqlRow row = db.Query(
-        "SELECT p.stock, p.stock - p.reserved + COALESCE((SELECT SUM(quantity) FROM holds h"
-        " WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at <= NOW(3)), 0)"
-        " FROM products p WHERE p.id = ?", {product})[0];
-    last = "GET stock " + std::to_string(v.stock) + " available " + std::to_string(v.available) +
-           ", database " + *row[0] + " / " + *row[1];
-    return std::to_string(v.stock) == *row[0] && std::to_string(v.available) == *row[1];
-  });
-  BOOST_TEST(equal, where << ", product " << product << ": " << last);
-}
-
 // When each pool's counter first grew past `base` (ms since `since`; -1 while it has not).
 struct FirstGrowth {
   std::vector<double> base;
@@ -162,7 +145,10 @@ BOOST_AUTO_TEST_CASE(the_pools_follow_the_new_master_under_load) {
   itest::CheckInvariants(db, "Redis master killed under load");
   for (int i = 0; i < pools; ++i) {
     Api api(Cluster().pool_url(i));
-    for (int64_t product : products) CheckReads(api, db, product, "pool " + std::to_string(i));
+    // Within a few seconds: a node may apply late.
+    for (int64_t product : products) {
+      itest::CheckReadsMatchDatabase(api, db, product, 5000, "pool " + std::to_string(i));
+    }
   }
 
   RejoinOldMaster(master, replica);

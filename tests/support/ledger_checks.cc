@@ -74,4 +74,29 @@ void CheckLedgerOrders(DbProbe& db, const std::vector<int64_t>& products, const 
   }
 }
 
+void CheckLedgerSettled(const Ledger& ledger) {
+  BOOST_TEST(ledger.unresolved.empty(), "requests without a definite answer: "
+                                            << ledger.unresolved.size() << ", first: "
+                                            << (ledger.unresolved.empty() ? "" : ledger.unresolved[0]));
+  BOOST_TEST(ledger.surprises.empty(), "answers outside the contract: "
+                                           << ledger.surprises.size() << ", first: "
+                                           << (ledger.surprises.empty() ? "" : ledger.surprises[0]));
+}
+
+void CheckReadsMatchDatabase(const Api& api, DbProbe& db, int64_t product, int64_t timeout_ms,
+                             const std::string& where) {
+  std::string last;
+  bool equal = Eventually(timeout_ms, [&] {
+    ProductView v = MustGetProduct(api, product);
+    SqlRow row = db.Query(
+        "SELECT p.stock, p.stock - p.reserved + COALESCE((SELECT SUM(quantity) FROM holds h"
+        " WHERE h.product_id = p.id AND h.status = 'active' AND h.expires_at <= NOW(3)), 0)"
+        " FROM products p WHERE p.id = ?", {product})[0];
+    last = "GET stock " + std::to_string(v.stock) + " available " + std::to_string(v.available) +
+           ", database " + *row[0] + " / " + *row[1];
+    return std::to_string(v.stock) == *row[0] && std::to_string(v.available) == *row[1];
+  });
+  BOOST_TEST(equal, where << ", product " << product << ": " << last);
+}
+
 }  // namespace flashsale::itest
